@@ -1,0 +1,104 @@
+/** Option-argument parsers for commander: each rejects bad input with a one-line message. */
+import { statSync } from 'node:fs';
+import { InvalidArgumentError } from 'commander';
+import { type Parsed, parseCloseCode, validateCloseReason } from '../protocol/close-codes.js';
+import { parseBase64, parseHex } from '../protocol/encoding.js';
+import { parseHeader } from '../protocol/headers.js';
+
+function unwrap<T>(result: Parsed<T>): T {
+  if (!result.ok) throw new InvalidArgumentError(result.error);
+  return result.value;
+}
+
+export function closeCodeArg(text: string): number {
+  return unwrap(parseCloseCode(text));
+}
+
+export function closeReasonArg(text: string): string {
+  return unwrap(validateCloseReason(text));
+}
+
+export function headerArg(text: string, previous: Array<[string, string]> = []): Array<[string, string]> {
+  return [...previous, unwrap(parseHeader(text))];
+}
+
+export function collect(text: string, previous: string[] = []): string[] {
+  return [...previous, text];
+}
+
+export function increment(_: string, previous = 0): number {
+  return previous + 1;
+}
+
+/** Seconds as a non-negative decimal number: `0`, `1.5`. */
+export function secondsArg(text: string): number {
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isFinite(n) || n < 0) {
+    throw new InvalidArgumentError(`expected a number of seconds >= 0, got "${text}"`);
+  }
+  return n;
+}
+
+export function positiveSecondsArg(text: string): number {
+  const n = secondsArg(text);
+  if (n === 0) throw new InvalidArgumentError('expected a number of seconds > 0');
+  return n;
+}
+
+export function positiveIntArg(text: string): number {
+  if (!/^\d+$/.test(text.trim()) || Number(text) < 1) {
+    throw new InvalidArgumentError(`expected a whole number >= 1, got "${text}"`);
+  }
+  return Number(text);
+}
+
+export function nonNegativeIntArg(text: string): number {
+  if (!/^\d+$/.test(text.trim())) throw new InvalidArgumentError(`expected a whole number >= 0, got "${text}"`);
+  return Number(text);
+}
+
+export function choiceArg<T extends string>(choices: readonly T[]): (text: string) => T {
+  return (text) => {
+    if (!(choices as readonly string[]).includes(text)) {
+      throw new InvalidArgumentError(`expected one of ${choices.join(', ')}, got "${text}"`);
+    }
+    return text as T;
+  };
+}
+
+/** `\n`, `\t`, `\r`, `\0` and `\\` in a separator mean what they say. */
+export function separatorArg(text: string): string {
+  return text.replace(
+    /\\([ntr0\\])/g,
+    (_, ch: string) => ({ n: '\n', t: '\t', r: '\r', '0': '\0', '\\': '\\' })[ch] ?? ch,
+  );
+}
+
+/** A message given on the command line, kept in the order the options were given. */
+export type SendItem =
+  | { kind: 'text'; data: Buffer }
+  | { kind: 'binary'; data: Buffer }
+  | { kind: 'file'; path: string };
+
+/** Parsers for -x/--send, --send-hex, --send-base64 and --send-file that share one ordered list. */
+export function sendParsers(list: SendItem[]) {
+  const add = (item: SendItem) => {
+    list.push(item);
+    return list;
+  };
+  return {
+    text: (text: string) => add({ kind: 'text', data: Buffer.from(text, 'utf8') }),
+    hex: (text: string) => add({ kind: 'binary', data: unwrap(parseHex(text)) }),
+    base64: (text: string) => add({ kind: 'binary', data: unwrap(parseBase64(text)) }),
+    file: (path: string) => {
+      let isFile = false;
+      try {
+        isFile = statSync(path).isFile();
+      } catch (err) {
+        throw new InvalidArgumentError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+      }
+      if (!isFile) throw new InvalidArgumentError(`cannot read ${path}: not a regular file`);
+      return add({ kind: 'file', path });
+    },
+  };
+}

@@ -1,0 +1,60 @@
+/** Entry point: run(argv, env) → exit code. The one place errors become text and exit codes. */
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { CommanderError } from 'commander';
+import { buildProgram } from './cli/program.js';
+import { type Env, processEnv } from './env.js';
+import { ExitCode, WsprobeError } from './errors.js';
+
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+export function describeInternalError(err: unknown, debug: boolean): string {
+  const message = err instanceof Error ? err.message : String(err);
+  const stack = debug && err instanceof Error && err.stack ? `\n${err.stack}` : ' (run with --debug for the stack)';
+  return `wsprobe: internal error: ${message}; this is a bug, please report it${stack}\n`;
+}
+
+export async function run(argv: string[], env: Env): Promise<number> {
+  let exitCode: number = ExitCode.Ok;
+  const program = buildProgram(env, packageVersion(), (code) => {
+    exitCode = code;
+  });
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version end here too, with exit code 0; commander has printed its message.
+      return err.exitCode === 0 ? ExitCode.Ok : ExitCode.Usage;
+    }
+    if (err instanceof WsprobeError) {
+      env.stderr.write(`wsprobe: ${err.message}${err.hint ? ` (${err.hint})` : ''}\n`);
+      return err.exitCode;
+    }
+    env.stderr.write(describeInternalError(err, argv.includes('--debug')));
+    return ExitCode.Internal;
+  }
+}
+
+function flushed(stream: NodeJS.WritableStream): Promise<void> {
+  return new Promise((resolve) => {
+    if ((stream as NodeJS.WriteStream).destroyed) resolve();
+    else stream.write('', () => resolve());
+  });
+}
+
+export async function main(): Promise<void> {
+  const debug = process.argv.includes('--debug');
+  const crash = (err: unknown) => {
+    process.stderr.write(describeInternalError(err, debug));
+    process.exit(ExitCode.Internal);
+  };
+  process.on('uncaughtException', crash);
+  process.on('unhandledRejection', crash);
+  const code = await run(process.argv.slice(2), processEnv(homedir()));
+  await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+  process.exit(code);
+}

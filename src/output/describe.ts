@@ -1,0 +1,58 @@
+/** Plain-text descriptions shared by the renderers. Pure; colour is applied on top by `pretty`. */
+import { closeCodeName } from '../protocol/close-codes.js';
+import type { CloseEvent, ErrorEvent, HeaderList, OpenEvent, RequestEvent, ResponseEvent } from './events.js';
+import { escapeControl, maskHeaderValue } from './sanitize.js';
+
+export function openText(e: OpenEvent): string {
+  return `connected to ${e.url} (subprotocol: ${escapeControl(e.protocol, false) || 'none'}, extensions: ${escapeControl(e.extensions, false) || 'none'})`;
+}
+
+export function closeText(e: CloseEvent): string {
+  const name = closeCodeName(e.code);
+  if (e.by === 'none') return `connection lost: ${e.code} (${name}), no close frame`;
+  const reason = e.reason ? `, reason "${escapeControl(e.reason, false)}"` : '';
+  return `closed ${e.code} (${name}) by ${e.by}${reason}, ${e.clean ? 'clean' : 'not clean'}`;
+}
+
+export function errorText(e: ErrorEvent): string {
+  return `wsprobe: ${escapeControl(e.message, false)}${e.hint ? ` (${e.hint})` : ''}`;
+}
+
+export function requestLine(e: RequestEvent): string {
+  return `${e.method} ${e.path} HTTP/${e.httpVersion}`;
+}
+
+export function statusLine(e: ResponseEvent): string {
+  return `HTTP/${e.httpVersion} ${e.status} ${escapeControl(e.statusText, false)}`;
+}
+
+export function headerLines(headers: HeaderList, showSecrets: boolean): Array<[string, string]> {
+  return headers.map(([name, value]) => [
+    escapeControl(name, false),
+    escapeControl(showSecrets ? value : maskHeaderValue(name, value), false),
+  ]);
+}
+
+/** The start of a rejected handshake's body, as printable text. */
+export function bodyPreview(e: ResponseEvent): string | null {
+  if (!e.body || e.body.length === 0) return null;
+  const text = escapeControl(e.body.toString('utf8'));
+  return e.bodyTruncated ? `${text}…` : text;
+}
+
+export function clock(time: number): string {
+  const d = new Date(time);
+  const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+  return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
+}
+
+/** Headers as a JSON object: lower-case names; repeated names joined with ", ". */
+export function headerObject(headers: HeaderList, showSecrets: boolean): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const [name, value] of headers) {
+    const key = name.toLowerCase();
+    const shown = showSecrets ? value : maskHeaderValue(name, value);
+    result[key] = key in result ? `${result[key]}, ${shown}` : shown;
+  }
+  return result;
+}

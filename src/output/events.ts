@@ -1,0 +1,128 @@
+/**
+ * Everything a session can show is one of these events. Sessions (client and servers) emit them;
+ * the pretty, pipe and json renderers turn each into text. `event` is the JSON `event` key.
+ */
+import type { ErrorKind } from '../errors.js';
+import type { ClosedBy } from '../protocol/outcome.js';
+
+export type Direction = 'in' | 'out';
+export type HeaderList = ReadonlyArray<readonly [string, string]>;
+
+interface Base {
+  /** Milliseconds since the epoch. */
+  time: number;
+  /** Server sessions: the client's id. */
+  conn?: number;
+}
+
+export interface ConnectingEvent extends Base {
+  event: 'connecting';
+  url: string;
+}
+export interface RequestEvent extends Base {
+  event: 'request';
+  method: string;
+  url: string;
+  /** e.g. `/chat?x=1` */
+  path: string;
+  httpVersion: string;
+  headers: HeaderList;
+}
+export interface ResponseEvent extends Base {
+  event: 'response';
+  status: number;
+  statusText: string;
+  httpVersion: string;
+  headers: HeaderList;
+  /** First bytes of the body of a rejected handshake. */
+  body?: Buffer;
+  bodyTruncated?: boolean;
+}
+export interface OpenEvent extends Base {
+  event: 'open';
+  url: string;
+  protocol: string;
+  extensions: string;
+}
+export interface MessageEvent extends Base {
+  event: 'message';
+  dir: Direction;
+  data: Buffer;
+  binary: boolean;
+}
+export interface ControlEvent<K extends 'ping' | 'pong'> extends Base {
+  event: K;
+  dir: Direction;
+  data: Buffer;
+  /** A pong answering our ping: the round trip. */
+  rttMs?: number;
+}
+export interface CloseEvent extends Base {
+  event: 'close';
+  code: number;
+  reason: string;
+  by: ClosedBy;
+  clean: boolean;
+}
+export interface ErrorEvent extends Base {
+  event: 'error';
+  kind: ErrorKind;
+  message: string;
+  hint?: string;
+}
+export interface ListeningEvent extends Base {
+  event: 'listening';
+  url: string;
+}
+export interface ConnectionEvent extends Base {
+  event: 'connection';
+  remote: string;
+}
+export interface Timings {
+  dnsMs?: number;
+  connectMs?: number;
+  tlsMs?: number;
+  upgradeMs?: number;
+  firstMessageMs?: number;
+  totalMs: number;
+}
+export interface SummaryEvent extends Base {
+  event: 'summary';
+  exitCode: number;
+  messagesIn: number;
+  messagesOut: number;
+  bytesIn: number;
+  bytesOut: number;
+  timings: Timings;
+}
+
+export type SessionEvent =
+  | ConnectingEvent
+  | RequestEvent
+  | ResponseEvent
+  | OpenEvent
+  | MessageEvent
+  | ControlEvent<'ping'>
+  | ControlEvent<'pong'>
+  | CloseEvent
+  | ErrorEvent
+  | ListeningEvent
+  | ConnectionEvent
+  | SummaryEvent;
+
+export type EventName = SessionEvent['event'];
+
+/** What a renderer makes of one event: bytes for stdout, text for stderr, or nothing. */
+export interface Rendered {
+  out?: string | Buffer;
+  err?: string;
+}
+
+/** The compiler insists on a formatter for every kind of event. */
+export type Renderer = {
+  [K in EventName]: (e: Extract<SessionEvent, { event: K }>) => Rendered | null;
+};
+
+export function render(renderer: Renderer, e: SessionEvent): Rendered | null {
+  return (renderer[e.event] as (e: SessionEvent) => Rendered | null)(e);
+}

@@ -1,0 +1,69 @@
+/** The NDJSON renderer: one object per event on stdout, keys as in SPEC "JSON events". */
+import { isUtf8 } from 'node:buffer';
+import { errorText, headerObject } from './describe.js';
+import type { ControlEvent, Rendered, Renderer, SessionEvent } from './events.js';
+
+export interface JsonOptions {
+  showSecrets: boolean;
+}
+
+type Fields = Record<string, unknown>;
+
+function line(e: SessionEvent, fields: Fields): Rendered {
+  const head: Fields = { event: e.event, time: new Date(e.time).toISOString() };
+  if (e.conn !== undefined) head.conn = e.conn;
+  return { out: `${JSON.stringify({ ...head, ...fields })}\n` };
+}
+
+function payload(data: Buffer, binary: boolean): Fields {
+  return binary
+    ? { data: data.toString('base64'), encoding: 'base64', size: data.length }
+    : { data: data.toString('utf8'), size: data.length };
+}
+
+export function createJsonRenderer(o: JsonOptions): Renderer {
+  const control = (e: ControlEvent<'ping' | 'pong'>): Rendered => {
+    // Ping/pong payloads are usually short text: shown as text when they are valid UTF-8.
+    const binary = !isUtf8(e.data);
+    const fields: Fields = { dir: e.dir, ...payload(e.data, binary) };
+    if (e.rttMs !== undefined) fields.rttMs = Math.round(e.rttMs * 1000) / 1000;
+    return line(e, fields);
+  };
+  return {
+    connecting: (e) => line(e, { url: e.url }),
+    request: (e) => line(e, { method: e.method, url: e.url, headers: headerObject(e.headers, o.showSecrets) }),
+    response: (e) => {
+      const fields: Fields = {
+        status: e.status,
+        statusText: e.statusText,
+        headers: headerObject(e.headers, o.showSecrets),
+      };
+      if (e.body) {
+        fields.body = e.body.toString('utf8');
+        fields.bodyTruncated = e.bodyTruncated === true;
+      }
+      return line(e, fields);
+    },
+    open: (e) => line(e, { url: e.url, protocol: e.protocol, extensions: e.extensions }),
+    message: (e) => line(e, { dir: e.dir, type: e.binary ? 'binary' : 'text', ...payload(e.data, e.binary) }),
+    ping: control,
+    pong: control,
+    close: (e) => line(e, { code: e.code, reason: e.reason, by: e.by, clean: e.clean }),
+    error: (e) => {
+      const fields: Fields = { kind: e.kind, message: e.message };
+      if (e.hint) fields.hint = e.hint;
+      return { ...line(e, fields), err: `${errorText(e)}\n` };
+    },
+    listening: (e) => line(e, { url: e.url }),
+    connection: (e) => line(e, { remote: e.remote }),
+    summary: (e) =>
+      line(e, {
+        exitCode: e.exitCode,
+        messagesIn: e.messagesIn,
+        messagesOut: e.messagesOut,
+        bytesIn: e.bytesIn,
+        bytesOut: e.bytesOut,
+        timings: e.timings,
+      }),
+  };
+}

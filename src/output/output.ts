@@ -1,0 +1,39 @@
+/** Routes rendered events to stdout and stderr. The only place session events become bytes. */
+import type { Renderer, SessionEvent } from './events.js';
+import { render } from './events.js';
+import type { BatchedWriter } from './writer.js';
+
+export interface Output {
+  emit(e: SessionEvent): void;
+  /** Run before anything is printed (the spinner stops itself here). */
+  beforePrint?: () => void;
+  /** Flush both streams. */
+  end(): Promise<void>;
+  readonly stdout: BatchedWriter;
+}
+
+export function createOutput(renderer: Renderer, stdout: BatchedWriter, stderr: BatchedWriter): Output {
+  const output: Output = {
+    stdout,
+    emit(e) {
+      const r = render(renderer, e);
+      if (!r) return;
+      if (output.beforePrint) {
+        output.beforePrint();
+        output.beforePrint = undefined;
+      }
+      if (r.out !== undefined) stdout.write(r.out);
+      if (r.err !== undefined) {
+        // Keep the two streams in order on a terminal: what went to stdout first is shown first.
+        stdout.flushNow();
+        stderr.write(r.err);
+        stderr.flushNow();
+      }
+    },
+    async end() {
+      await stdout.end();
+      await stderr.end();
+    },
+  };
+  return output;
+}

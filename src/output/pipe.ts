@@ -1,0 +1,51 @@
+/** The pipeline renderer: payloads only on stdout, plain status lines on stderr. */
+import { bodyPreview, closeText, errorText, headerLines, openText, requestLine, statusLine } from './describe.js';
+import type { ControlEvent, HeaderList, Rendered, Renderer, SessionEvent } from './events.js';
+
+export type BinaryOutput = 'raw' | 'hex' | 'base64';
+
+export interface PipeOptions {
+  quiet: boolean;
+  verbose: number;
+  showPingPong: boolean;
+  showSecrets: boolean;
+  binaryOutput: BinaryOutput;
+  /** Written after each text message (and hex/base64 binary); raw binary is written as-is. */
+  separator: string;
+}
+
+export function createPipeRenderer(o: PipeOptions): Renderer {
+  const status = (e: SessionEvent, text: string): Rendered | null =>
+    o.quiet ? null : { err: `${e.conn !== undefined ? `[#${e.conn}] ` : ''}${text}\n` };
+  const handshake = (mark: string, first: string, headers: HeaderList): string =>
+    [`${mark} ${first}`, ...headerLines(headers, o.showSecrets).map(([n, v]) => `${mark} ${n}: ${v}`)].join('\n');
+  const control = (e: ControlEvent<'ping' | 'pong'>): Rendered | null => {
+    if (!o.showPingPong) return null;
+    const rtt = e.rttMs !== undefined ? `, rtt ${e.rttMs.toFixed(1)} ms` : '';
+    return status(e, `${e.event} ${e.dir} ${e.data.length} bytes${rtt}`);
+  };
+
+  return {
+    connecting: (e) => (o.verbose > 0 ? status(e, `connecting to ${e.url}`) : null),
+    request: (e) => (o.verbose > 0 ? status(e, handshake('>', requestLine(e), e.headers)) : null),
+    response: (e) => {
+      if (e.status === 101 && o.verbose === 0) return null;
+      const body = bodyPreview(e);
+      return status(e, handshake('<', statusLine(e), e.headers) + (body !== null ? `\n\n${body}` : ''));
+    },
+    open: (e) => status(e, openText(e)),
+    message: (e) => {
+      if (e.dir === 'out') return null;
+      if (!e.binary) return { out: e.data.toString('utf8') + o.separator };
+      if (o.binaryOutput === 'raw') return { out: e.data };
+      return { out: e.data.toString(o.binaryOutput) + o.separator };
+    },
+    ping: control,
+    pong: control,
+    close: (e) => status(e, closeText(e)),
+    error: (e) => ({ err: `${errorText(e)}\n` }),
+    listening: (e) => ({ err: `listening on ${e.url}\n` }),
+    connection: (e) => status(e, `client connected from ${e.remote}`),
+    summary: () => null,
+  };
+}

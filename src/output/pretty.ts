@@ -1,0 +1,87 @@
+/** The terminal renderer: a coloured session log. Colour is applied over the same text as plain. */
+import type { ChalkInstance } from 'chalk';
+import {
+  bodyPreview,
+  clock,
+  closeText,
+  errorText,
+  headerLines,
+  openText,
+  requestLine,
+  statusLine,
+} from './describe.js';
+import type { ControlEvent, HeaderList, MessageEvent, Rendered, Renderer, SessionEvent } from './events.js';
+import { hexDump } from './hexdump.js';
+import { escapeControl } from './sanitize.js';
+
+export interface PrettyOptions {
+  chalk: ChalkInstance;
+  verbose: number;
+  showPingPong: boolean;
+  timestamps: boolean;
+  maxDisplay: number;
+  showSecrets: boolean;
+  quiet: boolean;
+}
+
+const MARK = { in: '<', out: '>' } as const;
+
+export function createPrettyRenderer(o: PrettyOptions): Renderer {
+  const c = o.chalk;
+  const prefix = (e: SessionEvent): string =>
+    (o.timestamps ? `${c.gray(clock(e.time))} ` : '') + (e.conn !== undefined ? `${c.yellow(`[#${e.conn}]`)} ` : '');
+  const lines = (e: SessionEvent, body: string[]): string => {
+    const p = prefix(e);
+    return body.map((l) => `${p}${l}\n`).join('');
+  };
+  const headerBlock = (mark: string, first: string, headers: HeaderList): string[] => [
+    `${c.gray(mark)} ${c.bold(first)}`,
+    ...headerLines(headers, o.showSecrets).map(([n, v]) => `${c.gray(mark)} ${c.cyan(n)}: ${v}`),
+  ];
+  const mark = (dir: 'in' | 'out') => (dir === 'in' ? c.cyan(MARK.in) : c.green(MARK.out));
+
+  const message = (e: MessageEvent): Rendered => {
+    if (e.binary) {
+      const dump = hexDump(e.data, o.maxDisplay).map((l) => `  ${c.gray(l)}`);
+      return { out: lines(e, [`${mark(e.dir)} ${c.magenta(`binary ${e.data.length} bytes`)}`, ...dump]) };
+    }
+    const [first = '', ...rest] = escapeControl(e.data.toString('utf8')).split('\n');
+    const body = [
+      `${mark(e.dir)} ${e.dir === 'out' ? c.dim(first) : first}`,
+      ...rest.map((l) => `  ${e.dir === 'out' ? c.dim(l) : l}`),
+    ];
+    return { out: lines(e, body) };
+  };
+  const control = (e: ControlEvent<'ping' | 'pong'>): Rendered | null => {
+    if (!o.showPingPong) return null;
+    const data = e.data.length ? ` "${escapeControl(e.data.toString('utf8'), false)}"` : '';
+    const rtt = e.rttMs !== undefined ? `, rtt ${e.rttMs.toFixed(1)} ms` : '';
+    return { out: lines(e, [`${mark(e.dir)} ${c.blue(`${e.event} ${e.data.length} bytes${rtt}`)}${data}`]) };
+  };
+
+  return {
+    connecting: (e) => (o.verbose > 0 ? { out: lines(e, [c.gray(`* connecting to ${e.url}`)]) } : null),
+    request: (e) => (o.verbose > 0 ? { out: lines(e, headerBlock('>', requestLine(e), e.headers)) } : null),
+    response: (e) => {
+      if (e.status === 101 && o.verbose === 0) return null;
+      const block = headerBlock('<', statusLine(e), e.headers);
+      const body = bodyPreview(e);
+      if (body !== null) block.push('', ...body.split('\n'));
+      const text = lines(e, block);
+      return e.status === 101 ? { out: text } : { err: text };
+    },
+    open: (e) => (o.quiet ? null : { out: lines(e, [c.green(openText(e))]) }),
+    message,
+    ping: control,
+    pong: control,
+    close: (e) => {
+      if (o.quiet) return null;
+      const normal = e.by !== 'none' && (e.code === 1000 || e.code === 1001 || e.code === 1005);
+      return { out: lines(e, [(normal ? c.yellow : c.red)(closeText(e))]) };
+    },
+    error: (e) => ({ err: `${c.red(errorText(e))}\n` }),
+    listening: (e) => ({ err: lines(e, [c.green(`listening on ${e.url}`)]) }),
+    connection: (e) => (o.quiet ? null : { out: lines(e, [c.green(`client connected from ${e.remote}`)]) }),
+    summary: () => null,
+  };
+}

@@ -1,0 +1,76 @@
+/**
+ * Batches writes to a stream: many small messages become one write per tick (or per 64 KiB), which
+ * matters when 100 000 echoes go to a pipe. Reports backpressure so a session can stop reading.
+ */
+import type { Writable } from 'node:stream';
+
+const FLUSH_BYTES = 64 * 1024;
+
+export class BatchedWriter {
+  private chunks: Array<string | Buffer> = [];
+  private size = 0;
+  private scheduled = false;
+  private blocked = false;
+  private drainWaiters: Array<() => void> = [];
+  private broken = false;
+
+  constructor(
+    private readonly stream: Writable,
+    private readonly onError: (err: Error) => void = () => {},
+  ) {
+    stream.on('drain', () => {
+      this.blocked = false;
+      for (const resolve of this.drainWaiters.splice(0)) resolve();
+    });
+    stream.on('error', (err) => {
+      this.broken = true;
+      this.onError(err);
+    });
+  }
+
+  write(chunk: string | Buffer): void {
+    if (this.broken) return;
+    this.chunks.push(chunk);
+    this.size += chunk.length;
+    if (this.size >= FLUSH_BYTES) this.flushNow();
+    else if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => this.flushNow());
+    }
+  }
+
+  /** True while the stream's buffer is over its high-water mark. */
+  get isBlocked(): boolean {
+    return this.blocked;
+  }
+
+  /** Resolves once the stream has room again (at once if it has). */
+  waitForDrain(): Promise<void> {
+    if (!this.blocked || this.broken) return Promise.resolve();
+    return new Promise((resolve) => this.drainWaiters.push(resolve));
+  }
+
+  flushNow(): void {
+    this.scheduled = false;
+    if (this.chunks.length === 0 || this.broken) return;
+    const chunks = this.chunks;
+    this.chunks = [];
+    this.size = 0;
+    const data =
+      chunks.length === 1
+        ? chunks[0]
+        : chunks.every((c) => typeof c === 'string')
+          ? chunks.join('')
+          : Buffer.concat(chunks.map((c) => (typeof c === 'string' ? Buffer.from(c) : c)));
+    if (!this.stream.write(data)) this.blocked = true;
+  }
+
+  /** Writes what is batched and resolves once the stream has handed it all to the OS. */
+  end(): Promise<void> {
+    this.flushNow();
+    if (this.broken) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.stream.write('', () => resolve());
+    });
+  }
+}

@@ -1,0 +1,21 @@
+/** Parsing of `-H "Name: value"` arguments. Pure. */
+import type { Parsed } from './close-codes.js';
+
+/** RFC 7230 token characters. */
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+export function parseHeader(text: string): Parsed<[string, string]> {
+  const colon = text.indexOf(':');
+  if (colon <= 0) {
+    return { ok: false, error: `invalid header "${text}": expected "Name: value"` };
+  }
+  const name = text.slice(0, colon).trim();
+  const value = text.slice(colon + 1).trim();
+  if (!TOKEN.test(name)) {
+    return { ok: false, error: `invalid header name "${name}"` };
+  }
+  if (/[\r\n\0]/.test(value)) {
+    return { ok: false, error: `invalid value for header "${name}": contains a line break or NUL` };
+  }
+  return { ok: true, value: [name, value] };
+}

@@ -97,11 +97,11 @@ export function buildProgram(env: Env, version: string, setExit: (code: number) 
   const program = new Command('wsprobe')
     .description('A WebSocket debugging tool: connect, listen, echo.')
     .version(version, '-V, --version')
-    .showHelpAfterError('(run with --help for usage)')
     .configureOutput({
       writeOut: (s) => env.stdout.write(s),
       writeErr: (s) => env.stderr.write(s),
-      outputError: (s, write) => write(`wsprobe: ${s.replace(/^error: /, '')}`),
+      // One line: "wsprobe: <what>: <why> (see --help)".
+      outputError: (s, write) => write(`wsprobe: ${s.trim().replace(/^error: /, '')} (see wsprobe --help)\n`),
     })
     .exitOverride()
     .addHelpText('after', EXIT_CODE_HELP);
@@ -141,7 +141,8 @@ export function buildProgram(env: Env, version: string, setExit: (code: number) 
     .addHelpText('after', EXIT_CODE_HELP)
     .action(async (url: string, flags: ConnectFlags) => {
       const { runConnect } = await import('../commands/connect.js');
-      setExit(await runConnect(url, flags, env));
+      // -x, --send-hex, --send-base64 and --send-file all append to one list, in command-line order.
+      setExit(await runConnect(url, { ...flags, send: sends }, env));
     });
 
   return program;

@@ -13,6 +13,9 @@ export class BatchedWriter {
   private blocked = false;
   private drainWaiters: Array<() => void> = [];
   private broken = false;
+  /** Told when the stream's buffer goes over its high-water mark, and when it drains again. */
+  onBlocked?: () => void;
+  onDrained?: () => void;
 
   constructor(
     private readonly stream: Writable,
@@ -20,6 +23,7 @@ export class BatchedWriter {
   ) {
     stream.on('drain', () => {
       this.blocked = false;
+      this.onDrained?.();
       for (const resolve of this.drainWaiters.splice(0)) resolve();
     });
     stream.on('error', (err) => {
@@ -62,7 +66,10 @@ export class BatchedWriter {
         : chunks.every((c) => typeof c === 'string')
           ? chunks.join('')
           : Buffer.concat(chunks.map((c) => (typeof c === 'string' ? Buffer.from(c) : c)));
-    if (!this.stream.write(data)) this.blocked = true;
+    if (!this.stream.write(data) && !this.blocked) {
+      this.blocked = true;
+      this.onBlocked?.();
+    }
   }
 
   /** Writes what is batched and resolves once the stream has handed it all to the OS. */

@@ -35,7 +35,7 @@ export function parseBase64(text: string): Parsed<Buffer> {
   if (body.length % 4 === 1) {
     return { ok: false, error: 'invalid base64: wrong length' };
   }
-  if (padding > 0 && (body.length + padding) % 4 !== 0) {
+  if (padding > 0 && padding !== (4 - (body.length % 4)) % 4) {
     return { ok: false, error: 'invalid base64: wrong padding' };
   }
   return { ok: true, value: Buffer.from(body, urlSafe ? 'base64url' : 'base64') };

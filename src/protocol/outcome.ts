@@ -24,10 +24,11 @@ export function exitCodeFor(outcome: Outcome, expectCloseCode?: number): ExitCod
   if (outcome.type === 'interrupted') return ExitCode.Interrupted;
   if (outcome.type === 'error') return EXIT_CODE_OF_KIND[outcome.kind];
   const { close } = outcome;
+  // A lost connection is exit 6 whatever close code was expected: the peer never closed with another code.
+  if (close.by === 'none' || close.code === 1006) return ExitCode.Lost;
   if (expectCloseCode !== undefined) {
     return close.by === 'server' && close.code === expectCloseCode ? ExitCode.Ok : ExitCode.PeerClosed;
   }
-  if (close.by === 'none' || close.code === 1006) return ExitCode.Lost;
   if (close.by === 'client') return close.clean ? ExitCode.Ok : ExitCode.Lost;
   if (NORMAL_PEER_CODES.has(close.code)) return ExitCode.Ok;
   if (VIOLATION_CODES.has(close.code)) return ExitCode.Lost;

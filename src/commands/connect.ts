@@ -1,0 +1,156 @@
+/**
+ * `wsprobe connect <url>`: wires a client session to its input (command-line messages, then stdin)
+ * and its output, and decides when the session ends (SPEC "How a client session ends").
+ */
+import { readFileSync } from 'node:fs';
+import type { SendItem } from '../cli/parsers.js';
+import type { ConnectFlags } from '../cli/program.js';
+import type { Env } from '../env.js';
+import { EXIT_CODE_OF_KIND, ExitCode, usageError } from '../errors.js';
+import { createSessionOutput } from '../output/setup.js';
+import type { Failure } from '../protocol/failures.js';
+import { exitCodeFor } from '../protocol/outcome.js';
+import { normalizeUrl } from '../protocol/url.js';
+import { type ClientEnd, ClientSession } from '../session/client.js';
+import { Outbox, type OutMessage } from '../session/outbox.js';
+import { StdinReader } from '../session/stdin-reader.js';
+
+/** How long we wait for the peer to answer our close frame before dropping the connection. */
+const CLOSE_TIMEOUT_MS = 3000;
+
+function loadSendItems(items: SendItem[] = []): OutMessage[] {
+  return items.map((item) => {
+    if (item.kind !== 'file') return { data: item.data, binary: item.kind === 'binary' };
+    try {
+      return { data: readFileSync(item.path), binary: true };
+    } catch (err) {
+      throw usageError(`cannot read ${item.path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+  });
+}
+
+function exitCodeOf(end: ClientEnd): ExitCode {
+  return end.type === 'failed' ? EXIT_CODE_OF_KIND[end.failure.kind] : exitCodeFor(end);
+}
+
+export async function runConnect(rawUrl: string, flags: ConnectFlags, env: Env): Promise<number> {
+  const url = normalizeUrl(rawUrl);
+  if (!url.ok) throw usageError(url.error);
+  const initial = loadSendItems(flags.send);
+
+  const output = createSessionOutput(flags, env, () => session.close(flags.closeCode, flags.closeReason));
+  const session = new ClientSession(
+    {
+      url: url.value,
+      headers: flags.header ?? [],
+      subprotocols: flags.subprotocol ?? [],
+      origin: flags.origin,
+      deflate: flags.deflate,
+      maxPayload: flags.maxPayload,
+      connectTimeoutMs: flags.connectTimeout * 1000,
+      closeTimeoutMs: CLOSE_TIMEOUT_MS,
+    },
+    (e) => {
+      // With --count, what arrives after the n-th message (while closing) is not shown.
+      if (countReached && e.event === 'message' && e.dir === 'in') return;
+      output.emit(e);
+    },
+    env.now,
+  );
+  const outbox = new Outbox();
+  for (const message of initial) outbox.push(message);
+
+  let countReached = false;
+  let inputFailure: Failure | null = null;
+  let interrupted = false;
+  let inputEnded = false;
+  let opened = false;
+  let idleTimer: NodeJS.Timeout | undefined;
+  const timers: NodeJS.Timeout[] = [];
+
+  const closeNow = () => session.close(flags.closeCode, flags.closeReason);
+  const armIdleTimer = () => {
+    clearTimeout(idleTimer);
+    idleTimer = setTimeout(closeNow, flags.wait * 1000);
+  };
+  /** Input is over and written: keep receiving until idle, then close (or wait for the server). */
+  const afterInput = async () => {
+    await outbox.whenIdle();
+    if (flags.keepOpen || session.readyState !== 'OPEN') return;
+    if (flags.wait === 0) closeNow();
+    else armIdleTimer();
+  };
+  const maybeInputDone = () => {
+    if (inputEnded && opened) void afterInput();
+  };
+
+  session.onIncoming = () => {
+    if (flags.count !== undefined && session.stats.messagesIn >= flags.count) {
+      countReached = true;
+      closeNow();
+    } else if (idleTimer) armIdleTimer();
+  };
+
+  const stdin = flags.stdin
+    ? new StdinReader(env.stdin, flags, outbox, {
+        onEnd: () => {
+          inputEnded = true;
+          maybeInputDone();
+        },
+        onBadInput: (message) => {
+          inputFailure = { kind: 'usage', message };
+          output.emit({ event: 'error', time: env.now(), kind: 'usage', message });
+          // Deliver what was read before the bad line, then close normally.
+          inputEnded = true;
+          maybeInputDone();
+        },
+      })
+    : null;
+  if (!stdin) inputEnded = true;
+
+  const onSigint = () => {
+    interrupted = true;
+    session.terminate();
+  };
+  process.once('SIGINT', onSigint);
+  if (flags.timeout !== undefined) {
+    const seconds = flags.timeout;
+    timers.push(
+      setTimeout(() => session.abort({ kind: 'timeout', message: `timed out after ${seconds} s` }), seconds * 1000),
+    );
+  }
+
+  // Output waits for stdout (a slow reader): stop reading the socket until it catches up.
+  output.stdout.onBlocked = () => session.pause();
+  output.stdout.onDrained = () => session.resume();
+
+  session.onOpen = () => {
+    opened = true;
+    outbox.start((message, done) => session.send(message, done));
+    maybeInputDone();
+  };
+  session.connect();
+  stdin?.start();
+
+  const end = await session.finished;
+  process.removeListener('SIGINT', onSigint);
+  clearTimeout(idleTimer);
+  for (const timer of timers) clearTimeout(timer);
+  outbox.stop();
+  stdin?.stop();
+
+  const exitCode = interrupted
+    ? ExitCode.Interrupted
+    : inputFailure !== null && end.type === 'closed'
+      ? ExitCode.Usage
+      : exitCodeOf(end);
+  output.emit({
+    event: 'summary',
+    time: env.now(),
+    exitCode,
+    ...session.stats,
+    timings: session.timingsSoFar(),
+  });
+  await output.end();
+  return exitCode;
+}

@@ -1,0 +1,99 @@
+/**
+ * Classifies an error from the network stack or from `ws` into the kinds of SPEC "Exit codes",
+ * with a one-line message and, where one helps, a hint. Pure: it only reads `code` and `message`.
+ */
+import type { ErrorKind } from '../errors.js';
+
+export interface Failure {
+  kind: ErrorKind;
+  message: string;
+  hint?: string;
+}
+
+export interface ErrorLike {
+  name?: string;
+  code?: string;
+  message: string;
+  /** ws puts the close code it sent on protocol errors under a symbol; the caller reads it. */
+  closeCode?: number;
+}
+
+const CONNECT_CODES: Readonly<Record<string, string>> = {
+  ECONNREFUSED: 'connection refused',
+  ENOTFOUND: 'host not found',
+  EAI_AGAIN: 'host name lookup failed',
+  EAI_FAIL: 'host name lookup failed',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  ETIMEDOUT: 'connection timed out',
+  EADDRNOTAVAIL: 'address not available',
+  ENOENT: 'no such socket file',
+  EACCES: 'permission denied',
+};
+
+const TLS_REASONS: Readonly<Record<string, string>> = {
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'self-signed certificate',
+  SELF_SIGNED_CERT_IN_CHAIN: 'self-signed certificate in the chain',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'unknown certificate authority',
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'unknown certificate authority',
+  UNABLE_TO_GET_ISSUER_CERT: 'unknown certificate authority',
+  CERT_HAS_EXPIRED: 'certificate has expired',
+  CERT_NOT_YET_VALID: 'certificate is not yet valid',
+  ERR_TLS_CERT_ALTNAME_INVALID: 'host name does not match the certificate',
+  CERT_REVOKED: 'certificate revoked',
+};
+
+/** Messages ws gives when a 101 answer is not a valid upgrade (RFC 6455 §4.1). */
+const INVALID_UPGRADE =
+  /^(Invalid Upgrade header|Invalid Sec-WebSocket-Accept header|Server sent|Invalid Sec-WebSocket-Extensions header|Server indicated an extension|Maximum redirects exceeded)/;
+
+/** OpenSSL's "…:error:0A00010B:SSL routines:ssl3_get_record:wrong version number:…" → "wrong version number". */
+function tlsReason(message: string): string {
+  const parts = message.split(':');
+  const routines = parts.findIndex((p) => p.endsWith('routines'));
+  return routines >= 0 && parts[routines + 2] ? parts[routines + 2] : message;
+}
+
+function isTlsCode(code: string): boolean {
+  return code in TLS_REASONS || code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_') || code.includes('CERT');
+}
+
+/** An error raised while connecting or during the opening handshake. */
+export function classifyConnectError(err: ErrorLike, target: string): Failure {
+  const code = err.code ?? '';
+  const firstLine = err.message.split('\n')[0].trim();
+  if (code in CONNECT_CODES) {
+    return { kind: 'connect', message: `cannot connect to ${target}: ${CONNECT_CODES[code]} (${code})` };
+  }
+  if ((code !== '' && isTlsCode(code)) || (code === 'EPROTO' && /SSL|TLS/.test(firstLine))) {
+    const reason = TLS_REASONS[code] ?? tlsReason(firstLine);
+    const certificate = code in TLS_REASONS || code.includes('CERT');
+    return {
+      kind: 'tls',
+      message: `TLS handshake with ${target} failed: ${reason}`,
+      hint: certificate ? 'use --ca <file> to trust its CA, or -k to skip verification' : undefined,
+    };
+  }
+  if (err.message === 'Opening handshake has timed out') {
+    return { kind: 'connect', message: `cannot connect to ${target}: timed out`, hint: 'see --connect-timeout' };
+  }
+  if (INVALID_UPGRADE.test(err.message)) {
+    return { kind: 'handshake', message: `invalid WebSocket upgrade from ${target}: ${err.message}` };
+  }
+  if (code === 'ECONNRESET' || code === 'EPIPE' || err.message === 'socket hang up') {
+    return { kind: 'connect', message: `cannot connect to ${target}: connection closed during the handshake` };
+  }
+  if (code.startsWith('ERR_INVALID_') || err.name === 'SyntaxError') {
+    return { kind: 'usage', message: err.message };
+  }
+  return { kind: 'connect', message: `cannot connect to ${target}: ${firstLine}${code ? ` (${code})` : ''}` };
+}
+
+/** An error raised on an open connection: a protocol violation by the peer, or the socket failing. */
+export function classifyOpenError(err: ErrorLike): Failure {
+  if ((err.code ?? '').startsWith('WS_ERR_')) {
+    const sent = err.closeCode !== undefined ? `; closing with ${err.closeCode}` : '';
+    return { kind: 'protocol', message: `protocol violation by the peer: ${err.message}${sent}` };
+  }
+  return { kind: 'lost', message: `connection lost: ${err.message}${err.code ? ` (${err.code})` : ''}` };
+}

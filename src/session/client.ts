@@ -94,9 +94,12 @@ export class ClientSession {
   connect(): void {
     const o = this.options;
     this.emit({ event: 'connecting', time: this.now(), url: o.url });
+    // Header names keep the case the user typed; a repeated name is sent as several header lines.
     const headers: Record<string, string | string[]> = {};
+    const nameOf = new Map<string, string>();
     for (const [name, value] of o.headers) {
-      const key = name.toLowerCase();
+      const key = nameOf.get(name.toLowerCase()) ?? name;
+      nameOf.set(name.toLowerCase(), key);
       const previous = headers[key];
       headers[key] = previous === undefined ? value : [...(Array.isArray(previous) ? previous : [previous]), value];
     }

@@ -52,6 +52,12 @@ export async function main(): Promise<void> {
     process.stderr.write(describeInternalError(err, debug));
     process.exit(ExitCode.Internal);
   };
+  // A reader that went away (`wsprobe --help | head -1`) is not a bug: stop writing, keep the exit code.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE') crash(err);
+    });
+  }
   process.on('uncaughtException', crash);
   process.on('unhandledRejection', crash);
   const code = await run(process.argv.slice(2), processEnv(homedir()));

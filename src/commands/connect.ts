@@ -38,7 +38,12 @@ export async function runConnect(rawUrl: string, flags: ConnectFlags, env: Env):
   if (!url.ok) throw usageError(url.error);
   const initial = loadSendItems(flags.send);
 
-  const output = createSessionOutput(flags, env, () => session.close(flags.closeCode, flags.closeReason));
+  // stdout's reader went away (EPIPE): nothing more can be shown, so close normally; what arrives while
+  // closing is dropped, and the socket must be read again to see the server's close frame.
+  const output = createSessionOutput(flags, env, () => {
+    session.resume();
+    session.close(flags.closeCode, flags.closeReason);
+  });
   const session = new ClientSession(
     {
       url: url.value,

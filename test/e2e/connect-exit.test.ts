@@ -134,6 +134,18 @@ describe('exit codes', () => {
 });
 
 describe('how the session ends', () => {
+  it('closes with 1000 and exits 0 when the reader of stdout goes away (`| head -1`)', async () => {
+    const server = await startServer();
+    const cli = startCli(['connect', server.url, '-q']);
+    cli.child.stdout!.once('data', () => cli.child.stdout!.destroy());
+    let lines = '';
+    for (let i = 1; i <= 200_000; i++) lines += `${i}\n`;
+    cli.child.stdin!.end(lines);
+    const result = await cli.result;
+    expect(result.code).toBe(0);
+    expect((await server.waitForClose()).code).toBe(1000);
+  });
+
   it('sends --close-code and --close-reason to the server and exits 0 when the handshake completes', async () => {
     const server = await startServer();
     const result = await runCli(['connect', server.url, '--close-code', '4000', '--close-reason', 'done', '-w', '0']);

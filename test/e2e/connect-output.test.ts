@@ -19,7 +19,10 @@ describe('connect output', () => {
     expect((events.find((e) => e.event === 'request')?.headers as Record<string, string>)['sec-websocket-key']).toMatch(
       /==$/,
     );
-    expect(events.find((e) => e.event === 'response')).toMatchObject({ status: 101, statusText: 'Switching Protocols' });
+    expect(events.find((e) => e.event === 'response')).toMatchObject({
+      status: 101,
+      statusText: 'Switching Protocols',
+    });
     const messages = events.filter((e) => e.event === 'message');
     expect(messages).toEqual([
       expect.objectContaining({ dir: 'out', type: 'text', data: 'hello', size: 5 }),
@@ -99,14 +102,34 @@ describe('connect output', () => {
 
   it('shows a binary message as its size and a hex dump in pretty mode', async () => {
     const server = await startServer();
-    const result = await runCli(['connect', server.url, '--pretty', '--no-color', '--send-hex', '48690a00ff', '-w', '0']);
+    const result = await runCli([
+      'connect',
+      server.url,
+      '--pretty',
+      '--no-color',
+      '--send-hex',
+      '48690a00ff',
+      '-w',
+      '0',
+    ]);
     expect(result.out).toContain('< binary 5 bytes\n  00000000  48 69 0a 00 ff');
     expect(result.out).toContain('|Hi...|');
   });
 
   it('shows pings with -P, and prefixes times with -t', async () => {
     const server = await startServer({ onConnection: (ws) => ws.ping('are you there') });
-    const result = await runCli(['connect', server.url, '--pretty', '--no-color', '-P', '-t', '--count', '1', '-x', 'x']);
+    const result = await runCli([
+      'connect',
+      server.url,
+      '--pretty',
+      '--no-color',
+      '-P',
+      '-t',
+      '--count',
+      '1',
+      '-x',
+      'x',
+    ]);
     expect(result.out).toMatch(/^\d\d:\d\d:\d\d\.\d{3} < ping 13 bytes "are you there"$/m);
     expect(result.out).toMatch(/^\d\d:\d\d:\d\d\.\d{3} > pong 13 bytes "are you there"$/m);
   });

@@ -16,9 +16,8 @@ describe('connect output', () => {
     expect(names.at(-1)).toBe('summary');
     for (const e of events) expect(new Date(e.time as string).toISOString()).toBe(e.time);
     expect(events.find((e) => e.event === 'request')).toMatchObject({ method: 'GET', url: `${server.url}/` });
-    expect((events.find((e) => e.event === 'request')?.headers as Record<string, string>)['sec-websocket-key']).toMatch(
-      /==$/,
-    );
+    const request = events.find((e) => e.event === 'request') as { headers: Record<string, string> };
+    expect(request.headers['sec-websocket-key']).toMatch(/==$/);
     expect(events.find((e) => e.event === 'response')).toMatchObject({
       status: 101,
       statusText: 'Switching Protocols',

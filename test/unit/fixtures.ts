@@ -1,0 +1,149 @@
+/** Sample session events shared by the renderer tests. */
+import type {
+  CloseEvent,
+  ConnectingEvent,
+  ConnectionEvent,
+  ControlEvent,
+  ErrorEvent,
+  ListeningEvent,
+  MessageEvent,
+  OpenEvent,
+  RequestEvent,
+  ResponseEvent,
+  SummaryEvent,
+} from '../../src/output/events.js';
+
+/** 2025-01-02T03:04:05.678Z */
+export const TIME = Date.UTC(2025, 0, 2, 3, 4, 5, 678);
+export const ISO_TIME = '2025-01-02T03:04:05.678Z';
+
+export const connecting: ConnectingEvent = { event: 'connecting', time: TIME, url: 'ws://127.0.0.1:8080/chat' };
+
+export const request: RequestEvent = {
+  event: 'request',
+  time: TIME,
+  method: 'GET',
+  url: 'ws://127.0.0.1:8080/chat',
+  path: '/chat',
+  httpVersion: '1.1',
+  headers: [
+    ['Host', '127.0.0.1:8080'],
+    ['Upgrade', 'websocket'],
+    ['Sec-WebSocket-Key', 'dGhlIHNhbXBsZSBub25jZQ=='],
+    ['Authorization', 'Basic dXNlcjpwYXNz'],
+    ['Cookie', 'session=abc'],
+  ],
+};
+
+export const response101: ResponseEvent = {
+  event: 'response',
+  time: TIME,
+  status: 101,
+  statusText: 'Switching Protocols',
+  httpVersion: '1.1',
+  headers: [
+    ['Upgrade', 'websocket'],
+    ['Sec-WebSocket-Accept', 's3pPLMBiTxaQ9kYGzzhZRbK+xOo='],
+    ['Set-Cookie', 'id=1; HttpOnly'],
+  ],
+};
+
+export const response401: ResponseEvent = {
+  event: 'response',
+  time: TIME,
+  status: 401,
+  statusText: 'Unauthorized',
+  httpVersion: '1.1',
+  headers: [
+    ['WWW-Authenticate', 'Basic realm="chat"'],
+    ['Content-Type', 'text/plain'],
+  ],
+  body: Buffer.from('login first\nbad \x1b[2Jtoken'),
+  bodyTruncated: true,
+};
+
+export const open: OpenEvent = {
+  event: 'open',
+  time: TIME,
+  url: 'ws://127.0.0.1:8080/chat',
+  protocol: 'chat',
+  extensions: 'permessage-deflate',
+};
+
+export const openPlain: OpenEvent = { ...open, protocol: '', extensions: '' };
+
+export const textIn: MessageEvent = {
+  event: 'message',
+  time: TIME,
+  dir: 'in',
+  data: Buffer.from('hello'),
+  binary: false,
+};
+export const textOut: MessageEvent = { ...textIn, dir: 'out', data: Buffer.from('hi there') };
+/** Two lines, the second carrying an escape sequence a hostile server might send. */
+export const textInHostile: MessageEvent = { ...textIn, data: Buffer.from('line 1\nline 2 \x1b[2J\x07') };
+export const binaryIn: MessageEvent = {
+  event: 'message',
+  time: TIME,
+  dir: 'in',
+  data: Buffer.from([0x00, 0x01, 0xff]),
+  binary: true,
+};
+export const binaryOut: MessageEvent = { ...binaryIn, dir: 'out', data: Buffer.from('AB') };
+
+export const pingIn: ControlEvent<'ping'> = { event: 'ping', time: TIME, dir: 'in', data: Buffer.alloc(0) };
+export const pingOut: ControlEvent<'ping'> = { event: 'ping', time: TIME, dir: 'out', data: Buffer.from('hb') };
+export const pongIn: ControlEvent<'pong'> = {
+  event: 'pong',
+  time: TIME,
+  dir: 'in',
+  data: Buffer.from('hb'),
+  rttMs: 12.3456,
+};
+
+export const closeByServer: CloseEvent = {
+  event: 'close',
+  time: TIME,
+  code: 1000,
+  reason: 'bye',
+  by: 'server',
+  clean: true,
+};
+export const closeByServer4001: CloseEvent = { ...closeByServer, code: 4001, reason: 'kicked\x1b[2J\nout' };
+export const closeByClient: CloseEvent = {
+  event: 'close',
+  time: TIME,
+  code: 1000,
+  reason: '',
+  by: 'client',
+  clean: true,
+};
+export const closeLost: CloseEvent = { event: 'close', time: TIME, code: 1006, reason: '', by: 'none', clean: false };
+
+export const error: ErrorEvent = {
+  event: 'error',
+  time: TIME,
+  kind: 'connect',
+  message: 'cannot connect to ws://127.0.0.1:9/: connection refused (ECONNREFUSED)',
+  hint: 'is the server running?',
+};
+export const errorNoHint: ErrorEvent = {
+  event: 'error',
+  time: TIME,
+  kind: 'expect',
+  message: 'expected "pong"\x1b[2J',
+};
+
+export const listening: ListeningEvent = { event: 'listening', time: TIME, url: 'ws://127.0.0.1:40123' };
+export const connection: ConnectionEvent = { event: 'connection', time: TIME, conn: 1, remote: '127.0.0.1:51234' };
+
+export const summary: SummaryEvent = {
+  event: 'summary',
+  time: TIME,
+  exitCode: 0,
+  messagesIn: 3,
+  messagesOut: 2,
+  bytesIn: 15,
+  bytesOut: 10,
+  timings: { connectMs: 1.5, upgradeMs: 2, totalMs: 1003 },
+};

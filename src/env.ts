@@ -38,7 +38,7 @@ export function colorLevel(env: Env, isTTY: boolean, noColorFlag: boolean): 0 | 
     if (force === '0' || force === 'false') return 0;
     const n = Number(force);
     if (force === '' || force === 'true' || Number.isNaN(n)) return 1;
-    return Math.min(3, Math.max(1, n)) as 1 | 2 | 3;
+    return Math.min(3, Math.max(1, Math.trunc(n))) as 1 | 2 | 3;
   }
   if (env.vars.NO_COLOR !== undefined && env.vars.NO_COLOR !== '') return 0;
   if (!isTTY) return 0;

@@ -31,7 +31,10 @@ export function createPipeRenderer(o: PipeOptions): Renderer {
     response: (e) => {
       if (e.status === 101 && o.verbose === 0) return null;
       const body = bodyPreview(e);
-      return status(e, handshake('<', statusLine(e), e.headers) + (body !== null ? `\n\n${body}` : ''));
+      const text = handshake('<', statusLine(e), e.headers) + (body !== null ? `\n\n${body}` : '');
+      // A rejected handshake is part of the error report: shown even with -q.
+      if (e.status !== 101) return { err: `${text}\n` };
+      return status(e, text);
     },
     open: (e) => status(e, openText(e)),
     message: (e) => {

@@ -1,39 +1,46 @@
 /** Incremental splitting of a byte stream into lines (`\n` or `\r\n` stripped). Pure. */
 
 export class LineSplitter {
-  private rest: Buffer | null = null;
+  /** Pieces of an unfinished line; joined once, when its newline comes (no rescanning). */
+  private parts: Buffer[] = [];
+  private partsLength = 0;
 
   /** Feed a chunk; returns the complete lines it finishes, in order. */
   push(chunk: Buffer): Buffer[] {
     const lines: Buffer[] = [];
-    let data = chunk;
-    if (this.rest) {
-      data = Buffer.concat([this.rest, chunk]);
-      this.rest = null;
-    }
     let start = 0;
     for (;;) {
-      const nl = data.indexOf(0x0a, start);
+      const nl = chunk.indexOf(0x0a, start);
       if (nl === -1) break;
-      const end = nl > start && data[nl - 1] === 0x0d ? nl - 1 : nl;
-      lines.push(data.subarray(start, end));
+      let line = chunk.subarray(start, nl);
+      if (start === 0 && this.partsLength > 0) {
+        line = Buffer.concat([...this.parts, line]);
+        this.parts = [];
+        this.partsLength = 0;
+      }
+      lines.push(line.length > 0 && line[line.length - 1] === 0x0d ? line.subarray(0, -1) : line);
       start = nl + 1;
     }
-    if (start < data.length) this.rest = Buffer.from(data.subarray(start));
+    if (start < chunk.length) {
+      // A copy: the caller may reuse its chunk buffer.
+      this.parts.push(Buffer.from(chunk.subarray(start)));
+      this.partsLength += chunk.length - start;
+    }
     return lines;
   }
 
   /** End of input: a last line without a newline, if any. */
   end(): Buffer | null {
-    const rest = this.rest;
-    this.rest = null;
-    if (!rest || rest.length === 0) return null;
+    if (this.partsLength === 0) return null;
+    const rest = Buffer.concat(this.parts);
+    this.parts = [];
+    this.partsLength = 0;
     return rest[rest.length - 1] === 0x0d ? rest.subarray(0, -1) : rest;
   }
 
   /** Bytes held for an unfinished line. */
   get pending(): number {
-    return this.rest?.length ?? 0;
+    return this.partsLength;
   }
 }
 

@@ -29,5 +29,7 @@ export function normalizeUrl(input: string): Parsed<string> {
   if (scheme === 'ws+unix:') return { ok: true, value: withScheme };
   if (!url.hostname) return { ok: false, error: `invalid URL "${input}": no host` };
   url.protocol = scheme;
+  // A fragment is never sent in a request line (RFC 6455 §3); drop it rather than fail.
+  url.hash = '';
   return { ok: true, value: url.toString() };
 }

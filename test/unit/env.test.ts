@@ -54,3 +54,10 @@ describe('colorLevel', () => {
     expect(colorLevel(env, false, false)).toBe(0);
   });
 });
+
+describe('colorLevel with a fractional FORCE_COLOR', () => {
+  it('truncates FORCE_COLOR=1.5 to a whole level chalk accepts', () => {
+    expect(colorLevel(fakeEnv({ FORCE_COLOR: '1.5' }), false, false)).toBe(1);
+    expect(colorLevel(fakeEnv({ FORCE_COLOR: '2.9' }), false, false)).toBe(2);
+  });
+});

@@ -136,3 +136,17 @@ describe('chunkBuffer', () => {
     expect(pieces[0]).toHaveLength(0);
   });
 });
+
+describe('LineSplitter with one long line in many chunks', () => {
+  it('joins 20 000 one-byte chunks into one line without losing a byte', () => {
+    const splitter = new LineSplitter();
+    const lines: Buffer[] = [];
+    for (let i = 0; i < 20_000; i++) lines.push(...splitter.push(Buffer.from([0x61 + (i % 26)])));
+    expect(lines).toEqual([]);
+    expect(splitter.pending).toBe(20_000);
+    const [line] = splitter.push(Buffer.from('\r\n'));
+    expect(line.length).toBe(20_000);
+    expect(line.subarray(0, 3).toString()).toBe('abc');
+    expect(splitter.pending).toBe(0);
+  });
+});

@@ -183,3 +183,14 @@ describe('pipe renderer with -q', () => {
     expect(pipe(e, { quiet: true })).toEqual(expected);
   });
 });
+
+describe('pipe renderer: a rejected handshake is part of the error report', () => {
+  it('still shows the 401 status line and headers with -q', () => {
+    const r = pipe(f.response401, { quiet: true });
+    expect(r?.err).toContain('< HTTP/1.1 401 Unauthorized\n');
+  });
+
+  it('hides the 101 answer with -q even at -v', () => {
+    expect(pipe(f.response101, { quiet: true, verbose: 1 })).toBeNull();
+  });
+});

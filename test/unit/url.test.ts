@@ -51,3 +51,9 @@ describe('normalizeUrl', () => {
     },
   );
 });
+
+describe('normalizeUrl drops a fragment', () => {
+  it('removes #section, which a request line never carries', () => {
+    expect(normalizeUrl('ws://h:1/p?q=1#frag')).toEqual({ ok: true, value: 'ws://h:1/p?q=1' });
+  });
+});

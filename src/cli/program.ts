@@ -50,6 +50,13 @@ export interface ConnectFlags extends OutputFlags {
   origin?: string;
   deflate: boolean;
   maxPayload?: number;
+  auth?: string;
+  ca?: string;
+  cert?: string;
+  key?: string;
+  passphrase?: string | true;
+  insecure: boolean;
+  history: boolean;
 }
 
 export const EXIT_CODE_HELP = `
@@ -138,6 +145,13 @@ export function buildProgram(env: Env, version: string, setExit: (code: number) 
     .option('-o, --origin <origin>', 'Origin header')
     .option('--no-deflate', 'do not offer permessage-deflate')
     .option('--max-payload <bytes>', 'largest incoming message accepted (larger: close 1009)', positiveIntArg)
+    .option('--auth <user[:password]>', 'HTTP Basic auth; asks for the password (hidden) when missing on a terminal')
+    .option('--ca <file>', 'trust the CA certificate(s) in this PEM file for wss://')
+    .option('--cert <file>', 'client certificate (PEM) for wss://')
+    .option('--key <file>', 'private key (PEM) of --cert')
+    .option('--passphrase [passphrase]', 'passphrase of --key; asked for (hidden) when given without a value')
+    .option('-k, --insecure', 'do not verify the server certificate', false)
+    .option('--no-history', 'interactive mode: do not read or write ~/.wsprobe_history')
     .addHelpText('after', EXIT_CODE_HELP)
     .action(async (url: string, flags: ConnectFlags) => {
       const { runConnect } = await import('../commands/connect.js');

@@ -1,6 +1,7 @@
 /**
- * `wsprobe connect <url>`: wires a client session to its input (command-line messages, then stdin)
- * and its output, and decides when the session ends (SPEC "How a client session ends").
+ * `wsprobe connect <url>`: wires a client session to its input (command-line messages, then piped
+ * stdin or the interactive prompt) and its output, and decides when the session ends
+ * (SPEC "How a client session ends").
  */
 import { readFileSync } from 'node:fs';
 import type { SendItem } from '../cli/parsers.js';
@@ -12,11 +13,12 @@ import type { Failure } from '../protocol/failures.js';
 import { exitCodeFor } from '../protocol/outcome.js';
 import { normalizeUrl } from '../protocol/url.js';
 import { type ClientEnd, ClientSession } from '../session/client.js';
+import { historyPath } from '../session/history.js';
 import { Outbox, type OutMessage } from '../session/outbox.js';
 import { StdinReader } from '../session/stdin-reader.js';
-
-/** How long we wait for the peer to answer our close frame before dropping the connection. */
-const CLOSE_TIMEOUT_MS = 3000;
+import { clientOptions } from './client-options.js';
+import { type ClientRepl, createClientRepl, promptTerminal } from './client-repl.js';
+import { startSpinner } from './spinner.js';
 
 function loadSendItems(items: SendItem[] = []): OutMessage[] {
   return items.map((item) => {
@@ -37,33 +39,8 @@ export async function runConnect(rawUrl: string, flags: ConnectFlags, env: Env):
   const url = normalizeUrl(rawUrl);
   if (!url.ok) throw usageError(url.error);
   const initial = loadSendItems(flags.send);
-
-  // stdout's reader went away (EPIPE): nothing more can be shown, so close normally; what arrives while
-  // closing is dropped, and the socket must be read again to see the server's close frame.
-  const output = createSessionOutput(flags, env, () => {
-    session.resume();
-    session.close(flags.closeCode, flags.closeReason);
-  });
-  const session = new ClientSession(
-    {
-      url: url.value,
-      headers: flags.header ?? [],
-      subprotocols: flags.subprotocol ?? [],
-      origin: flags.origin,
-      deflate: flags.deflate,
-      maxPayload: flags.maxPayload,
-      connectTimeoutMs: flags.connectTimeout * 1000,
-      closeTimeoutMs: CLOSE_TIMEOUT_MS,
-    },
-    (e) => {
-      // With --count, what arrives after the n-th message (while closing) is not shown.
-      if (countReached && e.event === 'message' && e.dir === 'in') return;
-      output.emit(e);
-    },
-    env.now,
-  );
-  const outbox = new Outbox();
-  for (const message of initial) outbox.push(message);
+  // Asks for missing secrets on the terminal, so it must come before any socket or prompt exists.
+  const options = await clientOptions(url.value, flags, env);
 
   let countReached = false;
   let inputFailure: Failure | null = null;
@@ -72,6 +49,41 @@ export async function runConnect(rawUrl: string, flags: ConnectFlags, env: Env):
   let opened = false;
   let idleTimer: NodeJS.Timeout | undefined;
   const timers: NodeJS.Timeout[] = [];
+
+  const outbox = new Outbox();
+  for (const message of initial) outbox.push(message);
+  const session = new ClientSession(
+    options,
+    (e) => {
+      // With --count, what arrives after the n-th message (while closing) is not shown.
+      if (countReached && e.event === 'message' && e.dir === 'in') return;
+      output.emit(e);
+    },
+    env.now,
+  );
+  const terminal = flags.stdin && env.stdinIsTTY ? promptTerminal(env) : null;
+  const repl: ClientRepl | null = terminal
+    ? createClientRepl(env, terminal, {
+        session,
+        outbox,
+        url: url.value,
+        historyFile: flags.history ? historyPath(env.homedir) : undefined,
+        close: (code, reason) => session.close(code, reason),
+        onEnd: () => endInput(),
+        onInterrupt: () => interrupt(),
+        echoesSentMessages: !flags.json && (env.stdoutIsTTY || flags.pretty === true) && terminal === env.stdout,
+      })
+    : null;
+  // Output goes through the prompt's writers so it lands above the line being typed.
+  const outEnv: Env = repl
+    ? { ...env, stdout: repl.stdout as Env['stdout'], stderr: repl.stderr as Env['stderr'] }
+    : env;
+  // stdout's reader went away (EPIPE): nothing more can be shown, so close normally; what arrives while
+  // closing is dropped, and the socket must be read again to see the server's close frame.
+  const output = createSessionOutput(flags, outEnv, () => {
+    session.resume();
+    session.close(flags.closeCode, flags.closeReason);
+  });
 
   const closeNow = () => session.close(flags.closeCode, flags.closeReason);
   const armIdleTimer = () => {
@@ -82,11 +94,17 @@ export async function runConnect(rawUrl: string, flags: ConnectFlags, env: Env):
   const afterInput = async () => {
     await outbox.whenIdle();
     if (flags.keepOpen || session.readyState !== 'OPEN') return;
-    if (flags.wait === 0) closeNow();
+    // Ctrl+D at the prompt means "close now".
+    if (flags.wait === 0 || repl) closeNow();
     else armIdleTimer();
   };
-  const maybeInputDone = () => {
-    if (inputEnded && opened) void afterInput();
+  const endInput = () => {
+    inputEnded = true;
+    if (opened) void afterInput();
+  };
+  const interrupt = () => {
+    interrupted = true;
+    session.terminate();
   };
 
   session.onIncoming = () => {
@@ -96,28 +114,21 @@ export async function runConnect(rawUrl: string, flags: ConnectFlags, env: Env):
     } else if (idleTimer) armIdleTimer();
   };
 
-  const stdin = flags.stdin
-    ? new StdinReader(env.stdin, flags, outbox, {
-        onEnd: () => {
-          inputEnded = true;
-          maybeInputDone();
-        },
-        onBadInput: (message) => {
-          inputFailure = { kind: 'usage', message };
-          output.emit({ event: 'error', time: env.now(), kind: 'usage', message });
-          // Deliver what was read before the bad line, then close normally.
-          inputEnded = true;
-          maybeInputDone();
-        },
-      })
-    : null;
-  if (!stdin) inputEnded = true;
+  const stdin =
+    flags.stdin && !repl
+      ? new StdinReader(env.stdin, flags, outbox, {
+          onEnd: endInput,
+          onBadInput: (message) => {
+            inputFailure = { kind: 'usage', message };
+            output.emit({ event: 'error', time: env.now(), kind: 'usage', message });
+            // Deliver what was read before the bad line, then close normally.
+            endInput();
+          },
+        })
+      : null;
+  if (!flags.stdin) inputEnded = true;
 
-  const onSigint = () => {
-    interrupted = true;
-    session.terminate();
-  };
-  process.once('SIGINT', onSigint);
+  process.once('SIGINT', interrupt);
   if (flags.timeout !== undefined) {
     const seconds = flags.timeout;
     timers.push(
@@ -129,16 +140,23 @@ export async function runConnect(rawUrl: string, flags: ConnectFlags, env: Env):
   output.stdout.onBlocked = () => session.pause();
   output.stdout.onDrained = () => session.resume();
 
+  const spinner = env.stderrIsTTY && !flags.quiet ? await startSpinner(env, `connecting to ${url.value}`) : null;
+  if (spinner) output.beforePrint = () => spinner.stop();
+
   session.onOpen = () => {
     opened = true;
+    spinner?.stop();
     outbox.start((message, done) => session.send(message, done));
-    maybeInputDone();
+    repl?.repl.start();
+    if (inputEnded) void afterInput();
   };
   session.connect();
   stdin?.start();
 
   const end = await session.finished;
-  process.removeListener('SIGINT', onSigint);
+  spinner?.stop();
+  repl?.repl.close();
+  process.removeListener('SIGINT', interrupt);
   clearTimeout(idleTimer);
   for (const timer of timers) clearTimeout(timer);
   outbox.stop();

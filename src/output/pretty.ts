@@ -76,7 +76,8 @@ export function createPrettyRenderer(o: PrettyOptions): Renderer {
     pong: control,
     close: (e) => {
       if (o.quiet) return null;
-      const normal = e.by !== 'none' && (e.code === 1000 || e.code === 1001 || e.code === 1005);
+      // Yellow for an intended end (exit 0), red for anything else.
+      const normal = e.by === 'client' ? e.clean : e.by === 'server' && [1000, 1001, 1005].includes(e.code);
       return { out: lines(e, [(normal ? c.yellow : c.red)(closeText(e))]) };
     },
     error: (e) => ({ err: `${c.red(errorText(e))}\n` }),

@@ -21,6 +21,14 @@ export interface ClientOptions {
   maxPayload?: number;
   connectTimeoutMs: number;
   closeTimeoutMs: number;
+  /** Passed to `tls.connect` for wss:// (undefined members are left to Node's defaults). */
+  tls?: {
+    ca?: Buffer;
+    cert?: Buffer;
+    key?: Buffer;
+    passphrase?: string;
+    rejectUnauthorized: boolean;
+  };
 }
 
 export type ClientEnd = { type: 'closed'; close: CloseInfo } | { type: 'failed'; failure: Failure };
@@ -103,7 +111,9 @@ export class ClientSession {
       const previous = headers[key];
       headers[key] = previous === undefined ? value : [...(Array.isArray(previous) ? previous : [previous]), value];
     }
+    const tls = Object.fromEntries(Object.entries(o.tls ?? {}).filter(([, v]) => v !== undefined));
     const wsOptions = {
+      ...tls,
       headers,
       origin: o.origin,
       perMessageDeflate: o.deflate,
@@ -164,6 +174,12 @@ export class ClientSession {
       return;
     }
     ws.close(code, reason);
+  }
+
+  pong(data: Buffer = Buffer.alloc(0)): void {
+    if (this.ws?.readyState !== WebSocket.OPEN) return;
+    this.ws.pong(data);
+    this.emit({ event: 'pong', time: this.now(), dir: 'out', data });
   }
 
   /** Drops the connection at once (Ctrl+C): no close handshake. */

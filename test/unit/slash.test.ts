@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { type Command, parseInputLine } from '../../src/protocol/slash.js';
+
+const text = (s: string) => ({ cmd: 'send', data: Buffer.from(s), binary: false });
+const binary = (hex: string) => ({ cmd: 'send', data: Buffer.from(hex, 'hex'), binary: true });
+
+describe('parseInputLine (client)', () => {
+  it.each<[string, unknown]>([
+    ['hello', text('hello')],
+    ['', text('')],
+    ['  spaced  ', text('  spaced  ')],
+    ['//literal', text('/literal')],
+    ['//', text('/')],
+    ['/text  keep  spaces ', text(' keep  spaces ')],
+    ['/text', text('')],
+    ['/hex 00ff', binary('00ff')],
+    ['/hex 00 ff 0a', binary('00ff0a')],
+    ['/HEX 0x00ff', binary('00ff')],
+    ['/base64 AAH/', binary('0001ff')],
+    ['/json {"a": [1, 2]}', text('{"a":[1,2]}')],
+    ['/json "x"', text('"x"')],
+    ['/file ./some file.bin', { cmd: 'file', path: './some file.bin' }],
+    ['/ping', { cmd: 'ping', data: Buffer.alloc(0) }],
+    ['/ping are you there', { cmd: 'ping', data: Buffer.from('are you there') }],
+    ['/pong x', { cmd: 'pong', data: Buffer.from('x') }],
+    ['/close', { cmd: 'close', code: 1000, reason: '' }],
+    ['/close 4000', { cmd: 'close', code: 4000, reason: '' }],
+    ['/close 4000 done', { cmd: 'close', code: 4000, reason: 'done' }],
+    ['/close 1001 going away now', { cmd: 'close', code: 1001, reason: 'going away now' }],
+    ['/status', { cmd: 'status' }],
+    ['/help', { cmd: 'help' }],
+    ['/?', { cmd: 'help' }],
+    ['/quit', { cmd: 'quit' }],
+    ['/exit', { cmd: 'quit' }],
+  ])('parses %j', (line, expected) => {
+    expect(parseInputLine(line)).toEqual({ ok: true, value: expected });
+  });
+
+  it.each<[string, string]>([
+    ['/close 999', '/close: invalid close code 999'],
+    ['/close 1005', '/close: invalid close code 1005'],
+    ['/close abc', '/close: invalid close code "abc"'],
+    [`/close 1000 ${'x'.repeat(124)}`, '/close: close reason is 124 bytes'],
+    ['/hex', '/hex: expected a payload'],
+    ['/hex 0', '/hex: invalid hex: odd number of digits'],
+    ['/hex zz', '/hex: invalid hex'],
+    ['/base64 !!', '/base64: invalid base64'],
+    ['/json', '/json: expected a JSON value'],
+    ['/json {nope', '/json: invalid JSON'],
+    ['/file', '/file: expected a path'],
+    [`/ping ${'x'.repeat(126)}`, '/ping: payload is 126 bytes; a ping carries at most 125'],
+    ['/nope', 'unknown command "/nope"'],
+    ['/', 'unknown command "/"'],
+    ['/to 1 hi', 'unknown command "/to"'],
+    ['/clients', 'unknown command "/clients"'],
+  ])('rejects %j with a one-line error', (line, message) => {
+    const result = parseInputLine(line);
+    expect(result.ok).toBe(false);
+    if (!result.ok) {
+      expect(result.error).toContain(message);
+      expect(result.error).not.toContain('\n');
+    }
+  });
+});
+
+describe('parseInputLine (server)', () => {
+  it.each<[string, Command]>([
+    ['/to 2 hello there', { cmd: 'to', id: 2, data: Buffer.from('hello there'), binary: false }],
+    ['/to 2', { cmd: 'to', id: 2, data: Buffer.alloc(0), binary: false }],
+    ['/clients', { cmd: 'clients' }],
+    ['/close 3', { cmd: 'close-client', id: 3, code: 1000, reason: '' }],
+    ['/close 3 4000 bye now', { cmd: 'close-client', id: 3, code: 4000, reason: 'bye now' }],
+    ['/close all 1001', { cmd: 'close-client', code: 1001, reason: '' }],
+  ])('parses %j', (line, expected) => {
+    expect(parseInputLine(line, 'server')).toEqual({ ok: true, value: expected });
+  });
+
+  it.each<[string, string]>([
+    ['/to x hi', '/to: expected a client id'],
+    ['/to', '/to: expected a client id'],
+    ['/to 0 hi', '/to: expected a client id'],
+    ['/close', '/close: expected a client id'],
+    ['/close 2 999', '/close: invalid close code 999'],
+  ])('rejects %j', (line, message) => {
+    const result = parseInputLine(line, 'server');
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.error).toContain(message);
+  });
+});

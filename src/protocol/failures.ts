@@ -67,11 +67,17 @@ export function classifyConnectError(err: ErrorLike, target: string): Failure {
   }
   if ((code !== '' && isTlsCode(code)) || (code === 'EPROTO' && /SSL|TLS/.test(firstLine))) {
     const reason = TLS_REASONS[code] ?? tlsReason(firstLine);
-    const certificate = code in TLS_REASONS || code.includes('CERT');
+    // The server refused us (a TLS alert), or we refused the server's certificate.
+    const clientCertWanted = /ALERT_(CERTIFICATE_REQUIRED|BAD_CERTIFICATE|UNKNOWN_CA|HANDSHAKE_FAILURE)/.test(code);
+    const serverCertRefused = !code.includes('ALERT') && (code in TLS_REASONS || code.includes('CERT'));
     return {
       kind: 'tls',
       message: `TLS handshake with ${target} failed: ${reason}`,
-      hint: certificate ? 'use --ca <file> to trust its CA, or -k to skip verification' : undefined,
+      hint: clientCertWanted
+        ? 'the server may want a client certificate: use --cert and --key'
+        : serverCertRefused
+          ? 'use --ca <file> to trust its CA, or -k to skip verification'
+          : undefined,
     };
   }
   if (err.message === 'Opening handshake has timed out') {

@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import { classifyConnectError, classifyOpenError } from '../../src/protocol/failures.js';
+
+const T = 'wss://h:1/';
+
+describe('classifyConnectError', () => {
+  it.each<[string, { code?: string; message: string; name?: string }, string, string]>([
+    [
+      'refused',
+      { code: 'ECONNREFUSED', message: 'connect ECONNREFUSED' },
+      'connect',
+      'connection refused (ECONNREFUSED)',
+    ],
+    ['DNS', { code: 'ENOTFOUND', message: 'getaddrinfo ENOTFOUND h' }, 'connect', 'host not found'],
+    ['a handshake timeout', { message: 'Opening handshake has timed out' }, 'connect', 'timed out'],
+    [
+      'a reset during the handshake',
+      { code: 'ECONNRESET', message: 'read ECONNRESET' },
+      'connect',
+      'connection closed during the handshake',
+    ],
+    [
+      'a self-signed certificate',
+      { code: 'DEPTH_ZERO_SELF_SIGNED_CERT', message: 'self-signed certificate' },
+      'tls',
+      'self-signed certificate',
+    ],
+    [
+      'an unknown CA',
+      { code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', message: 'x' },
+      'tls',
+      'unknown certificate authority',
+    ],
+    ['a host mismatch', { code: 'ERR_TLS_CERT_ALTNAME_INVALID', message: 'x' }, 'tls', 'host name does not match'],
+    ['an expired certificate', { code: 'CERT_HAS_EXPIRED', message: 'x' }, 'tls', 'certificate has expired'],
+    [
+      'a plain-text server on wss',
+      {
+        code: 'EPROTO',
+        message: 'write EPROTO 80:error:0A00010B:SSL routines:ssl3_get_record:wrong version number:../x.c:350:\n',
+      },
+      'tls',
+      'wrong version number',
+    ],
+    [
+      'a wrong accept key',
+      { message: 'Invalid Sec-WebSocket-Accept header' },
+      'handshake',
+      'invalid WebSocket upgrade',
+    ],
+    [
+      'an unrequested subprotocol',
+      { message: 'Server sent a subprotocol but none was requested' },
+      'handshake',
+      'subprotocol',
+    ],
+    ['anything else', { code: 'EWEIRD', message: 'weird\nsecond line' }, 'connect', 'weird (EWEIRD)'],
+  ])('classifies %s', (_name, err, kind, text) => {
+    const failure = classifyConnectError(err, T);
+    expect(failure.kind).toBe(kind);
+    expect(failure.message).toContain(text);
+    expect(failure.message).not.toContain('\n');
+  });
+
+  it('hints at --ca/-k for a refused server certificate and at --cert/--key for a TLS alert', () => {
+    expect(classifyConnectError({ code: 'CERT_HAS_EXPIRED', message: 'x' }, T).hint).toContain('--ca');
+    const alert = classifyConnectError({ code: 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED', message: 'x' }, T);
+    expect(alert.kind).toBe('tls');
+    expect(alert.hint).toContain('--cert and --key');
+    expect(
+      classifyConnectError({ code: 'EPROTO', message: 'SSL routines::wrong version number' }, T).hint,
+    ).toBeUndefined();
+  });
+});
+
+describe('classifyOpenError', () => {
+  it('calls a ws protocol error a violation and names the close code sent', () => {
+    const f = classifyOpenError({
+      code: 'WS_ERR_INVALID_OPCODE',
+      message: 'Invalid WebSocket frame: invalid opcode 3',
+      closeCode: 1002,
+    });
+    expect(f).toEqual({
+      kind: 'protocol',
+      message: 'protocol violation by the peer: Invalid WebSocket frame: invalid opcode 3; closing with 1002',
+    });
+  });
+
+  it('calls a socket error on an open connection a lost connection', () => {
+    expect(classifyOpenError({ code: 'ECONNRESET', message: 'read ECONNRESET' })).toEqual({
+      kind: 'lost',
+      message: 'connection lost: read ECONNRESET (ECONNRESET)',
+    });
+  });
+});

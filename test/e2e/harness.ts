@@ -207,3 +207,38 @@ export function jsonLines(text: string): Array<Record<string, unknown>> {
 export function hasStackTrace(text: string): boolean {
   return /^\s+at .+\(.+:\d+:\d+\)$/m.test(text) || /\n\s+at /.test(text);
 }
+
+export interface RunningServerCli extends RunningCli {
+  /** ws://127.0.0.1:PORT (or wss://) as the server reported it. */
+  url: string;
+  port: number;
+}
+
+/**
+ * Starts `wsprobe listen|echo …` and resolves once it has said where it listens: the
+ * `listening on URL` line on stderr, or the json `listening` event on stdout.
+ */
+export async function startServerCli(args: string[], options: StartOptions = {}): Promise<RunningServerCli> {
+  const cli = startCli(args, options);
+  const url = await new Promise<string>((resolve, reject) => {
+    const seen = { out: '', err: '' };
+    const onOut = (chunk: Buffer) => look('out', chunk);
+    const onErr = (chunk: Buffer) => look('err', chunk);
+    const look = (stream: 'out' | 'err', chunk: Buffer) => {
+      seen[stream] += chunk.toString('utf8');
+      const match =
+        /^listening on (wss?:\/\/\S+)$/m.exec(seen.err) ??
+        /"event":"listening"[^\n]*"url":"(wss?:\/\/[^"]+)"/.exec(seen.out);
+      if (!match) return;
+      cli.child.stdout!.off('data', onOut);
+      cli.child.stderr!.off('data', onErr);
+      resolve(match[1]);
+    };
+    cli.child.stdout!.on('data', onOut);
+    cli.child.stderr!.on('data', onErr);
+    void cli.result.then((r) =>
+      reject(new Error(`wsprobe ${args.join(' ')} exited (${r.code}) before listening:\n${r.stderr}`)),
+    );
+  });
+  return { ...cli, url, port: Number(new URL(url).port) };
+}

@@ -1,0 +1,135 @@
+/** The command line of the servers, `wsprobe listen` and `wsprobe echo`. Their modules load only when run. */
+import { type Command, InvalidArgumentError } from 'commander';
+import type { Env } from '../env.js';
+import { type Credentials, parseCredentials } from '../server/credentials.js';
+import {
+  closeCodeArg,
+  closeReasonArg,
+  collect,
+  nonNegativeIntArg,
+  positiveIntArg,
+  positiveSecondsArg,
+} from './parsers.js';
+import { addOutputOptions, type OutputFlags } from './program.js';
+
+export interface ServerFlags extends OutputFlags {
+  host: string;
+  subprotocol?: string[];
+  origin?: string[];
+  auth?: Credentials;
+  cert?: string;
+  key?: string;
+  maxPayload: number;
+  maxClients?: number;
+  pingInterval?: number;
+  deflate: boolean;
+  once: boolean;
+  greeting?: string;
+  closeAfter?: number;
+  closeCode: number;
+  closeReason: string;
+  handshakeTimeout: number;
+}
+
+export interface ListenFlags extends ServerFlags {
+  broadcast: boolean;
+  console: boolean;
+  stdin: boolean;
+}
+
+export interface EchoFlags extends ServerFlags {
+  delay: number;
+}
+
+export const DEFAULT_PORT = 8080;
+/** ws's own default: 100 MiB. */
+export const DEFAULT_MAX_PAYLOAD = 100 * 1024 * 1024;
+
+export const SERVER_EXIT_CODE_HELP = `
+Exit codes:
+  0    stopped by Ctrl+C, SIGTERM or /quit (every client closed with 1001, or 1000 for /quit);
+       with --once: the client closed with 1000/1001/1005, or we closed it cleanly
+  1    internal error (a bug; run with --debug and please report it)
+  2    usage error: bad option, port, close code, unreadable --cert/--key file
+  3    cannot listen: address in use, permission denied, address not on this machine
+  4    --cert/--key are not a usable certificate and key
+  6    with --once: the client's connection was lost or it broke the protocol (1002, 1007, 1009, ...)
+  7    with --once: the client closed with another code (1011, 4xxx, ...)`;
+
+export function portArg(text: string): number {
+  if (!/^\d+$/.test(text.trim()) || Number(text) > 65535) {
+    throw new InvalidArgumentError(`expected a port number 0-65535 (0 picks a free port), got "${text}"`);
+  }
+  return Number(text);
+}
+
+export function credentialsArg(text: string): Credentials {
+  const parsed = parseCredentials(text);
+  if (!parsed.ok) throw new InvalidArgumentError(parsed.error);
+  return parsed.value;
+}
+
+function addServerOptions(cmd: Command): Command {
+  return addOutputOptions(cmd)
+    .option('--host <host>', 'address to bind (0.0.0.0 or :: for every interface)', '127.0.0.1')
+    .option(
+      '-s, --subprotocol <protocol>',
+      'accept this subprotocol (repeatable; default: whatever is offered)',
+      collect,
+    )
+    .option('-o, --origin <origin>', 'accept only browsers from this origin (repeatable; others get 403)', collect)
+    .option('--auth <user:password>', 'require HTTP Basic credentials (others get 401)', credentialsArg)
+    .option('--cert <file>', 'TLS certificate (PEM): serve wss:// (needs --key)')
+    .option('--key <file>', 'TLS private key (PEM) for --cert')
+    .option(
+      '--max-payload <bytes>',
+      'largest message accepted (larger: close 1009)',
+      positiveIntArg,
+      DEFAULT_MAX_PAYLOAD,
+    )
+    .option('--max-clients <n>', 'clients at once (more get 503)', positiveIntArg)
+    .option(
+      '--ping-interval <seconds>',
+      'ping every client this often; drop those that miss a pong',
+      positiveSecondsArg,
+    )
+    .option('--no-deflate', 'do not accept permessage-deflate')
+    .option('--once', 'exit after the first client leaves', false)
+    .option('--greeting <text>', 'send this text message to each client when it connects')
+    .option('--close-after <seconds>', 'close each client this long after it connects', positiveSecondsArg)
+    .option('--close-code <code>', 'close code for --close-after (1000-1003, 1007-1014, 3000-4999)', closeCodeArg, 1000)
+    .option('--close-reason <text>', 'close reason for --close-after (at most 123 bytes)', closeReasonArg, '')
+    .option(
+      '--handshake-timeout <seconds>',
+      'drop connections that have not finished the handshake',
+      positiveSecondsArg,
+      10,
+    )
+    .addHelpText('after', SERVER_EXIT_CODE_HELP);
+}
+
+export function addServerCommands(program: Command, env: Env, setExit: (code: number) => void): void {
+  const listen = program
+    .command('listen')
+    .description('run a server: show what clients send, send what you type (to every client, or /to <id>)')
+    .argument('[port]', 'port to listen on; 0 picks a free one', portArg, DEFAULT_PORT);
+  addServerOptions(listen)
+    .option('--broadcast', "relay every client's messages to all the other clients (a chat room)", false)
+    .option('--console', 'also serve a browser chat page at http://HOST:PORT/', false)
+    .option('--no-stdin', 'do not read stdin (background jobs)')
+    .action(async (port: number, flags: ListenFlags) => {
+      const { runListen } = await import('../commands/listen.js');
+      setExit(await runListen(port, flags, env));
+    });
+
+  const echo = program
+    .command('echo')
+    .description('run an echo server: every message comes back with the same type')
+    .argument('[port]', 'port to listen on; 0 picks a free one', portArg, DEFAULT_PORT);
+  addServerOptions(echo)
+    .option('--delay <ms>', 'wait this many milliseconds before each echo', nonNegativeIntArg, 0)
+    .action(async (port: number, flags: EchoFlags) => {
+      const { runEcho } = await import('../commands/echo.js');
+      setExit(await runEcho(port, flags, env));
+    });
+}

@@ -1,0 +1,191 @@
+/**
+ * What `listen` and `echo` share around the core: output, the `listening` line, `--greeting`,
+ * `--close-after`, `--once`, stopping on SIGINT/SIGTERM (every client closed with 1001, exit 0),
+ * backpressure from stdout, and the closing summary. The command supplies what happens to messages.
+ */
+import { readFileSync } from 'node:fs';
+import type { ServerFlags } from '../cli/server-options.js';
+import type { Env } from '../env.js';
+import { ExitCode, usageError, WsprobeError } from '../errors.js';
+import type { Output } from '../output/output.js';
+import { createSessionOutput } from '../output/setup.js';
+import { type CloseInfo, exitCodeFor } from '../protocol/outcome.js';
+import type { ServerClient } from './client.js';
+import { type HttpHandler, ServerCore } from './core.js';
+
+/** How long clients get to answer our close frame when we stop (or close one), before being dropped. */
+export const CLOSE_TIMEOUT_MS = 3000;
+
+export interface ServerContext {
+  readonly core: ServerCore;
+  readonly output: Output;
+  readonly env: Env;
+  /** A plain line for the person running the server, on stderr; `-q` silences it unless `always`. */
+  say(text: string, always?: boolean): void;
+  /** Closes every client with `code` and ends the run with `exitCode` (default 0). */
+  stop(code: number, reason: string, exitCode?: number): void;
+}
+
+export interface ServerHandlers {
+  /** Once listening, before any client. */
+  started?(): void;
+  /** A client is connected (after the greeting was sent). */
+  opened?(client: ServerClient): void;
+  message(client: ServerClient, data: Buffer, isBinary: boolean): void;
+  closed?(client: ServerClient, close: CloseInfo): void;
+  /** Plain HTTP requests (not upgrades); default: 426 Upgrade Required. */
+  httpRequest?: HttpHandler;
+  /** The run is over: release input. */
+  finished?(): void;
+}
+
+/** `--once`: the exit code says how the client's session ended, as `connect` would from the other side. */
+export function onceExitCode(close: CloseInfo): ExitCode {
+  const by = close.by === 'server' ? 'client' : close.by === 'client' ? 'server' : 'none';
+  return exitCodeFor({ type: 'closed', close: { ...close, by } });
+}
+
+function loadTls(flags: ServerFlags): { cert: Buffer; key: Buffer } | undefined {
+  if (flags.cert === undefined && flags.key === undefined) return undefined;
+  if (flags.cert === undefined || flags.key === undefined) {
+    throw usageError('--cert and --key go together', 'give both to serve wss://');
+  }
+  const read = (path: string) => {
+    try {
+      return readFileSync(path);
+    } catch (err) {
+      throw usageError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+  };
+  return { cert: read(flags.cert), key: read(flags.key) };
+}
+
+export async function runServer(
+  port: number,
+  flags: ServerFlags,
+  env: Env,
+  makeHandlers: (ctx: ServerContext) => ServerHandlers,
+): Promise<number> {
+  const tls = loadTls(flags);
+  const startedAt = env.now();
+  let exitCode: number = ExitCode.Ok;
+  let stopping = false;
+  let finish!: () => void;
+  const finished = new Promise<void>((resolve) => {
+    finish = resolve;
+  });
+
+  // stdout's reader went away (`| head`): nothing more can be shown, so stop as on SIGTERM.
+  const output = createSessionOutput(flags, env, () => ctx.stop(1001, 'server shutting down'));
+  const emit = output.emit.bind(output);
+  let core: ServerCore;
+  try {
+    core = new ServerCore(
+      {
+        host: flags.host,
+        port,
+        tls,
+        subprotocols: flags.subprotocol ?? [],
+        policy: { origins: flags.origin ?? [], credentials: flags.auth, maxClients: flags.maxClients },
+        maxPayload: flags.maxPayload,
+        deflate: flags.deflate,
+        pingIntervalMs: flags.pingInterval !== undefined ? flags.pingInterval * 1000 : undefined,
+        handshakeTimeoutMs: flags.handshakeTimeout * 1000,
+        closeTimeoutMs: CLOSE_TIMEOUT_MS,
+      },
+      emit,
+      env.now,
+    );
+  } catch (err) {
+    // A certificate or key that does not parse, or that do not belong together.
+    throw new WsprobeError('tls', `cannot use --cert ${flags.cert} and --key ${flags.key}: ${(err as Error).message}`);
+  }
+
+  const ctx: ServerContext = {
+    core,
+    output,
+    env,
+    say(text, always = false) {
+      if (flags.quiet && !always) return;
+      output.stdout.flushNow();
+      env.stderr.write(`${text}\n`);
+    },
+    stop(code, reason, exit = ExitCode.Ok) {
+      if (stopping) return;
+      stopping = true;
+      exitCode = exit;
+      void core.shutdown(code, reason).then(finish, finish);
+    },
+  };
+  const handlers = makeHandlers(ctx);
+
+  try {
+    await core.listen();
+  } catch (err) {
+    if (!(err instanceof WsprobeError)) throw err;
+    emit({ event: 'error', time: env.now(), kind: err.kind, message: err.message, hint: err.hint });
+    return endRun(output, env, err.exitCode, core, startedAt);
+  }
+
+  const closeTimers = new Map<number, NodeJS.Timeout>();
+  let firstClient: number | undefined;
+  core.onOpen = (client) => {
+    firstClient ??= client.id;
+    if (flags.greeting !== undefined) client.send(Buffer.from(flags.greeting, 'utf8'), false);
+    if (flags.closeAfter !== undefined) {
+      const timer = setTimeout(() => client.close(flags.closeCode, flags.closeReason), flags.closeAfter * 1000);
+      closeTimers.set(client.id, timer);
+    }
+    handlers.opened?.(client);
+  };
+  core.onMessage = (client, data, isBinary) => handlers.message(client, data, isBinary);
+  core.onClosed = (client, close) => {
+    clearTimeout(closeTimers.get(client.id));
+    closeTimers.delete(client.id);
+    handlers.closed?.(client, close);
+    if (flags.once && client.id === firstClient) ctx.stop(1001, 'server shutting down', onceExitCode(close));
+  };
+  core.onHttpRequest = handlers.httpRequest;
+
+  // Our output is backed up (a slow reader of stdout): stop reading clients until it drains.
+  output.stdout.onBlocked = () => core.pauseAll();
+  output.stdout.onDrained = () => core.resumeAll();
+
+  let signals = 0;
+  const onSignal = () => {
+    signals++;
+    if (signals === 1) ctx.stop(1001, 'server shutting down');
+    // A second Ctrl+C does not wait for slow clients.
+    else for (const client of core.clients.values()) client.terminate();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  emit({ event: 'listening', time: env.now(), url: core.url });
+  handlers.started?.();
+
+  await finished;
+  process.removeListener('SIGINT', onSignal);
+  process.removeListener('SIGTERM', onSignal);
+  for (const timer of closeTimers.values()) clearTimeout(timer);
+  handlers.finished?.();
+  return endRun(output, env, exitCode, core, startedAt);
+}
+
+async function endRun(
+  output: Output,
+  env: Env,
+  exitCode: number,
+  core: ServerCore,
+  startedAt: number,
+): Promise<number> {
+  output.emit({
+    event: 'summary',
+    time: env.now(),
+    exitCode,
+    ...core.totals,
+    timings: { totalMs: env.now() - startedAt },
+  });
+  await output.end();
+  return exitCode;
+}

@@ -1,8 +1,11 @@
 /** Option-argument parsers for commander: each rejects bad input with a one-line message. */
 import { statSync } from 'node:fs';
 import { InvalidArgumentError } from 'commander';
+import type { SummaryEvent } from '../output/events.js';
+import { parseWriteOut } from '../output/summary.js';
 import { type Parsed, parseCloseCode, validateCloseReason } from '../protocol/close-codes.js';
 import { parseBase64, parseHex } from '../protocol/encoding.js';
+import { type Expectation, parseExpectJson, parseExpectPattern } from '../protocol/expect.js';
 import { parseHeader } from '../protocol/headers.js';
 
 function unwrap<T>(result: Parsed<T>): T {
@@ -101,4 +104,26 @@ export function sendParsers(list: SendItem[]) {
       return add({ kind: 'file', path });
     },
   };
+}
+
+/** Parsers for --expect and --expect-json that share one ordered list. */
+export function expectParsers(list: Expectation[]) {
+  const add = (parsed: Parsed<Expectation>) => {
+    list.push(unwrap(parsed));
+    return list;
+  };
+  return {
+    text: (text: string) => add(parseExpectPattern(text)),
+    json: (text: string) => add(parseExpectJson(text)),
+  };
+}
+
+/** A close code a peer can send: the sendable ones, and 1005 (a close frame without a code). */
+export function expectCloseArg(text: string): number {
+  if (text.trim() === '1005') return 1005;
+  return closeCodeArg(text);
+}
+
+export function writeOutArg(text: string): (e: SummaryEvent) => string {
+  return unwrap(parseWriteOut(text));
 }

@@ -1,6 +1,6 @@
 /** From command-line flags to the options of a client session: headers, auth, TLS files. */
 import { readFileSync } from 'node:fs';
-import type { ConnectFlags } from '../cli/program.js';
+import type { ConnectFlags } from '../cli/connect-options.js';
 import type { Env } from '../env.js';
 import { usageError } from '../errors.js';
 import type { ClientOptions } from '../session/client.js';

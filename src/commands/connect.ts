@@ -4,11 +4,14 @@
  * (SPEC "How a client session ends").
  */
 import { readFileSync } from 'node:fs';
+import type { ConnectFlags } from '../cli/connect-options.js';
 import type { SendItem } from '../cli/parsers.js';
-import type { ConnectFlags } from '../cli/program.js';
 import type { Env } from '../env.js';
 import { EXIT_CODE_OF_KIND, ExitCode, usageError } from '../errors.js';
+import type { SummaryEvent } from '../output/events.js';
 import { createSessionOutput } from '../output/setup.js';
+import { rttStats } from '../output/summary.js';
+import { ExpectationList } from '../protocol/expect.js';
 import type { Failure } from '../protocol/failures.js';
 import { exitCodeFor } from '../protocol/outcome.js';
 import { normalizeUrl } from '../protocol/url.js';
@@ -31,8 +34,22 @@ function loadSendItems(items: SendItem[] = []): OutMessage[] {
   });
 }
 
-function exitCodeOf(end: ClientEnd): ExitCode {
-  return end.type === 'failed' ? EXIT_CODE_OF_KIND[end.failure.kind] : exitCodeFor(end);
+/** How many of the last text messages an --expect failure shows. */
+const RECENT_SHOWN = 5;
+
+function exitCodeOf(end: ClientEnd, expectClose?: number): ExitCode {
+  return end.type === 'failed' ? EXIT_CODE_OF_KIND[end.failure.kind] : exitCodeFor(end, expectClose);
+}
+
+/** One line: which expectation was not met, and what arrived last. */
+function expectReport(expected: ExpectationList, recent: readonly string[]): string {
+  const pending = expected.pending!;
+  const flag = pending.kind === 'json' ? '--expect-json' : '--expect';
+  const shown = recent.map((t) => JSON.stringify(t.length > 200 ? `${t.slice(0, 200)}…` : t)).join(', ');
+  return (
+    `expectation not met: ${flag} ${JSON.stringify(pending.source)} (${expected.metCount} of ${expected.items.length} met); ` +
+    (recent.length ? `last messages received: ${shown}` : 'no text message received')
+  );
 }
 
 export async function runConnect(rawUrl: string, flags: ConnectFlags, env: Env): Promise<number> {
@@ -42,6 +59,8 @@ export async function runConnect(rawUrl: string, flags: ConnectFlags, env: Env):
   // Asks for missing secrets on the terminal, so it must come before any socket or prompt exists.
   const options = await clientOptions(url.value, flags, env);
 
+  const expected = new ExpectationList(flags.expect ?? []);
+  const recent: string[] = [];
   let countReached = false;
   let inputFailure: Failure | null = null;
   let interrupted = false;
@@ -94,6 +113,8 @@ export async function runConnect(rawUrl: string, flags: ConnectFlags, env: Env):
   const afterInput = async () => {
     await outbox.whenIdle();
     if (flags.keepOpen || session.readyState !== 'OPEN') return;
+    // --expect waits for its matches (bounded by --timeout) unless -w was given; --expect-close for the peer.
+    if (flags.expectClose !== undefined || (!expected.done && !flags.waitGiven)) return;
     // Ctrl+D at the prompt means "close now".
     if (flags.wait === 0 || repl) closeNow();
     else armIdleTimer();
@@ -107,7 +128,16 @@ export async function runConnect(rawUrl: string, flags: ConnectFlags, env: Env):
     session.terminate();
   };
 
-  session.onIncoming = () => {
+  session.onIncoming = (data, isBinary) => {
+    if (!isBinary && !expected.done) {
+      const text = data.toString('utf8');
+      recent.push(text);
+      if (recent.length > RECENT_SHOWN) recent.shift();
+      if (expected.feed(text) && flags.expectClose === undefined) {
+        session.close(1000, '');
+        return;
+      }
+    }
     if (flags.count !== undefined && session.stats.messagesIn >= flags.count) {
       countReached = true;
       closeNow();
@@ -162,18 +192,44 @@ export async function runConnect(rawUrl: string, flags: ConnectFlags, env: Env):
   outbox.stop();
   stdin?.stop();
 
-  const exitCode = interrupted
+  let exitCode = interrupted
     ? ExitCode.Interrupted
     : inputFailure !== null && end.type === 'closed'
       ? ExitCode.Usage
-      : exitCodeOf(end);
-  output.emit({
+      : exitCodeOf(end, flags.expectClose);
+  if (!interrupted && !expected.done && (end.type === 'closed' || end.failure.kind === 'timeout')) {
+    // The connection ended (or time ran out) before every --expect was met.
+    output.emit({ event: 'error', time: env.now(), kind: 'expect', message: expectReport(expected, recent) });
+    if (end.type === 'closed') exitCode = ExitCode.Expect;
+  } else if (flags.expectClose !== undefined && end.type === 'closed' && exitCode !== ExitCode.Ok) {
+    const { code, by } = end.close;
+    const what =
+      by === 'server'
+        ? `the server closed with ${code}`
+        : by === 'client'
+          ? 'we closed first'
+          : 'the connection was lost';
+    output.emit({
+      event: 'error',
+      time: env.now(),
+      kind: 'expect',
+      message: `--expect-close ${flags.expectClose}: ${what}`,
+    });
+  }
+  const summary: SummaryEvent = {
     event: 'summary',
     time: env.now(),
     exitCode,
     ...session.stats,
     timings: session.timingsSoFar(),
-  });
+    rtt: rttStats(session.rtts) ?? undefined,
+    close: end.type === 'closed' ? { code: end.close.code, reason: end.close.reason, by: end.close.by } : undefined,
+    url: url.value,
+    protocol: session.protocol,
+    extensions: session.extensions,
+  };
+  output.emit(summary);
+  if (flags.writeOut) output.stdout.write(flags.writeOut(summary));
   await output.end();
   return exitCode;
 }

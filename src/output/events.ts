@@ -94,6 +94,13 @@ export interface SummaryEvent extends Base {
   bytesIn: number;
   bytesOut: number;
   timings: Timings;
+  /** Round trips of our pings that were answered. */
+  rtt?: { count: number; minMs: number; avgMs: number; maxMs: number };
+  /** How the connection closed, when it had opened. */
+  close?: { code: number; reason: string; by: ClosedBy };
+  url?: string;
+  protocol?: string;
+  extensions?: string;
 }
 
 export type SessionEvent =

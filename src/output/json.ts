@@ -64,6 +64,8 @@ export function createJsonRenderer(o: JsonOptions): Renderer {
         bytesIn: e.bytesIn,
         bytesOut: e.bytesOut,
         timings: e.timings,
+        ...(e.rtt ? { rtt: e.rtt } : {}),
+        ...(e.close ? { close: e.close } : {}),
       }),
   };
 }

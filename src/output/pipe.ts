@@ -1,5 +1,6 @@
 /** The pipeline renderer: payloads only on stdout, plain status lines on stderr. */
 import { bodyPreview, closeText, errorText, headerLines, openText, requestLine, statusLine } from './describe.js';
+import { summaryLines } from './summary.js';
 import type { ControlEvent, HeaderList, Rendered, Renderer, SessionEvent } from './events.js';
 
 export type BinaryOutput = 'raw' | 'hex' | 'base64';
@@ -12,6 +13,8 @@ export interface PipeOptions {
   binaryOutput: BinaryOutput;
   /** Written after each text message (and hex/base64 binary); raw binary is written as-is. */
   separator: string;
+  /** `--summary`: timings and traffic on stderr at the end (shown even with -q: it was asked for). */
+  showSummary?: boolean;
 }
 
 export function createPipeRenderer(o: PipeOptions): Renderer {
@@ -49,6 +52,6 @@ export function createPipeRenderer(o: PipeOptions): Renderer {
     error: (e) => ({ err: `${errorText(e)}\n` }),
     listening: (e) => ({ err: `listening on ${e.url}\n` }),
     connection: (e) => status(e, `client connected from ${e.remote}`),
-    summary: () => null,
+    summary: (e) => (o.showSummary ? { err: `${summaryLines(e).join('\n')}\n` } : null),
   };
 }

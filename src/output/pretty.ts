@@ -12,6 +12,7 @@ import {
 } from './describe.js';
 import type { ControlEvent, HeaderList, MessageEvent, Rendered, Renderer, SessionEvent } from './events.js';
 import { hexDump } from './hexdump.js';
+import { summaryLines } from './summary.js';
 import { escapeControl } from './sanitize.js';
 
 export interface PrettyOptions {
@@ -22,6 +23,8 @@ export interface PrettyOptions {
   maxDisplay: number;
   showSecrets: boolean;
   quiet: boolean;
+  /** `--summary`: timings and traffic on stderr at the end. */
+  showSummary?: boolean;
 }
 
 const MARK = { in: '<', out: '>' } as const;
@@ -83,6 +86,6 @@ export function createPrettyRenderer(o: PrettyOptions): Renderer {
     error: (e) => ({ err: `${c.red(errorText(e))}\n` }),
     listening: (e) => ({ err: lines(e, [c.green(`listening on ${e.url}`)]) }),
     connection: (e) => (o.quiet ? null : { out: lines(e, [c.green(`client connected from ${e.remote}`)]) }),
-    summary: () => null,
+    summary: (e) => (o.showSummary ? { err: lines(e, summaryLines(e).map((l) => c.gray(l))) } : null),
   };
 }

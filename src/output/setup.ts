@@ -29,6 +29,7 @@ export function createRenderer(mode: OutputMode, flags: OutputFlags, env: Env): 
         showSecrets: flags.showSecrets,
         binaryOutput: flags.binaryOutput,
         separator: flags.separator,
+        showSummary: flags.summary === true,
       });
     case 'pretty':
       return createPrettyRenderer({
@@ -39,6 +40,7 @@ export function createRenderer(mode: OutputMode, flags: OutputFlags, env: Env): 
         maxDisplay: flags.maxDisplay,
         showSecrets: flags.showSecrets,
         quiet: flags.quiet,
+        showSummary: flags.summary === true,
       });
   }
 }

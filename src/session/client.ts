@@ -63,6 +63,8 @@ export class ClientSession {
   protocol = '';
   extensions = '';
   lastRttMs?: number;
+  /** Round trips of every answered ping, in order. */
+  readonly rtts: number[] = [];
   readonly finished: Promise<ClientEnd>;
 
   private ws: WebSocket | null = null;
@@ -314,7 +316,10 @@ export class ClientSession {
   private onPong(data: Buffer): void {
     const sentAt = this.pingSentAt.shift();
     const rttMs = sentAt !== undefined ? this.now() - sentAt : undefined;
-    if (rttMs !== undefined) this.lastRttMs = rttMs;
+    if (rttMs !== undefined) {
+      this.lastRttMs = rttMs;
+      this.rtts.push(rttMs);
+    }
     this.emit({ event: 'pong', time: this.now(), dir: 'in', data, rttMs });
   }
 

@@ -1,0 +1,123 @@
+/** The `connect` command and its options. The session module is imported only when it runs. */
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import type { Env } from '../env.js';
+import type { SummaryEvent } from '../output/events.js';
+import type { Expectation } from '../protocol/expect.js';
+import {
+  choiceArg,
+  closeCodeArg,
+  closeReasonArg,
+  collect,
+  expectCloseArg,
+  expectParsers,
+  headerArg,
+  positiveIntArg,
+  positiveSecondsArg,
+  type SendItem,
+  secondsArg,
+  sendParsers,
+  writeOutArg,
+} from './parsers.js';
+import { addOutputOptions, EXIT_CODE_HELP, type OutputFlags } from './program.js';
+
+export interface ConnectFlags extends OutputFlags {
+  input: 'text' | 'hex' | 'base64';
+  raw: boolean;
+  chunkSize: number;
+  send?: SendItem[];
+  stdin: boolean;
+  wait: number;
+  keepOpen: boolean;
+  count?: number;
+  timeout?: number;
+  closeCode: number;
+  closeReason: string;
+  connectTimeout: number;
+  header?: Array<[string, string]>;
+  subprotocol?: string[];
+  origin?: string;
+  deflate: boolean;
+  maxPayload?: number;
+  auth?: string;
+  ca?: string;
+  cert?: string;
+  key?: string;
+  passphrase?: string | true;
+  insecure: boolean;
+  history: boolean;
+  expect?: Expectation[];
+  expectClose?: number;
+  writeOut?: (e: SummaryEvent) => string;
+  /** -w was given on the command line (with --expect, only an explicit --wait closes on idle). */
+  waitGiven?: boolean;
+}
+
+export function addConnectCommand(program: Command, env: Env, setExit: (code: number) => void): void {
+  const sends: SendItem[] = [];
+  const send = sendParsers(sends);
+  const expectations: Expectation[] = [];
+  const expect = expectParsers(expectations);
+  const connect = program
+    .command('connect', { isDefault: true })
+    .alias('c')
+    .description('open a client connection (also: wsprobe <url>)')
+    .argument('<url>', 'ws://, wss://, http(s):// (mapped to ws(s)://), host:port, ws+unix:///sock:/path');
+  addOutputOptions(connect)
+    .option('-x, --send <text>', 'send a text message after open (repeatable, in order)', send.text)
+    .option('--send-hex <hex>', 'send a binary message given in hex (repeatable)', send.hex)
+    .option('--send-base64 <b64>', 'send a binary message given in base64 (repeatable)', send.base64)
+    .option('--send-file <path>', "send a file's bytes as one binary message (repeatable)", send.file)
+    .option('--no-stdin', 'do not read stdin (cron, nohup, background jobs)')
+    .addOption(
+      new Option('--input <how>', 'piped lines are text, or hex/base64 decoded to binary')
+        .argParser(choiceArg(['text', 'hex', 'base64'] as const))
+        .default('text'),
+    )
+    .option('--raw', 'send stdin as a byte stream of binary messages (see --chunk-size)', false)
+    .option('--chunk-size <bytes>', 'largest binary message made from stdin with --raw', positiveIntArg, 65536)
+    .option('-w, --wait <seconds>', 'after input ends, close when nothing arrived for this long', secondsArg, 1)
+    .option('--keep-open', 'after input ends, wait for the server to close', false)
+    .option('--count <n>', 'close after receiving n messages', positiveIntArg)
+    .option('--timeout <seconds>', 'give up after this long in all (exit 124)', positiveSecondsArg)
+    .option('--close-code <code>', 'close code we send (1000-1003, 1007-1014, 3000-4999)', closeCodeArg, 1000)
+    .option('--close-reason <text>', 'close reason we send (at most 123 bytes)', closeReasonArg, '')
+    .option('--connect-timeout <seconds>', 'limit for TCP connect and the WebSocket handshake', positiveSecondsArg, 30)
+    .option('-H, --header <header>', 'extra request header "Name: value" (repeatable)', headerArg)
+    .option('-s, --subprotocol <protocol>', 'offer a subprotocol (repeatable)', collect)
+    .option('-o, --origin <origin>', 'Origin header')
+    .option('--no-deflate', 'do not offer permessage-deflate')
+    .option('--max-payload <bytes>', 'largest incoming message accepted (larger: close 1009)', positiveIntArg)
+    .option('--auth <user[:password]>', 'HTTP Basic auth; asks for the password (hidden) when missing on a terminal')
+    .option('--ca <file>', 'trust the CA certificate(s) in this PEM file for wss://')
+    .option('--cert <file>', 'client certificate (PEM) for wss://')
+    .option('--key <file>', 'private key (PEM) of --cert')
+    .option('--passphrase [passphrase]', 'passphrase of --key; asked for (hidden) when given without a value')
+    .option('-k, --insecure', 'do not verify the server certificate', false)
+    .option('--no-history', 'interactive mode: do not read or write ~/.wsprobe_history')
+    .addHelpText('after', EXIT_CODE_HELP)
+    .option(
+      '--expect <pattern>',
+      'succeed once a text message contains this (/regex/flags or substring; repeatable, in order)',
+      expect.text,
+    )
+    .option(
+      '--expect-json <path=value>',
+      'succeed once a JSON message has this value at path (e.g. data.items[0].id=7)',
+      expect.json,
+    )
+    .option('--expect-close <code>', 'succeed only if the peer closes with this code (waits for it)', expectCloseArg)
+    .option('--summary', 'print timings and traffic to stderr at the end', false)
+    .option(
+      '-W, --write-out <format>',
+      'print this at the end, curl-style: %{time_connect}, %{messages_in}, %{exit_code}, ...',
+      writeOutArg,
+    )
+    .action(async (url: string, flags: ConnectFlags, command: Command) => {
+      const { runConnect } = await import('../commands/connect.js');
+      // -x, --send-hex, --send-base64 and --send-file append to one list, --expect and --expect-json to
+      // another, each in command-line order.
+      const waitGiven = command.getOptionValueSource('wait') === 'cli';
+      setExit(await runConnect(url, { ...flags, send: sends, expect: expectations, waitGiven }, env));
+    });
+}

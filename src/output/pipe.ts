@@ -1,7 +1,7 @@
 /** The pipeline renderer: payloads only on stdout, plain status lines on stderr. */
 import { bodyPreview, closeText, errorText, headerLines, openText, requestLine, statusLine } from './describe.js';
-import { summaryLines } from './summary.js';
 import type { ControlEvent, HeaderList, Rendered, Renderer, SessionEvent } from './events.js';
+import { summaryLines } from './summary.js';
 
 export type BinaryOutput = 'raw' | 'hex' | 'base64';
 

@@ -12,8 +12,8 @@ import {
 } from './describe.js';
 import type { ControlEvent, HeaderList, MessageEvent, Rendered, Renderer, SessionEvent } from './events.js';
 import { hexDump } from './hexdump.js';
-import { summaryLines } from './summary.js';
 import { escapeControl } from './sanitize.js';
+import { summaryLines } from './summary.js';
 
 export interface PrettyOptions {
   chalk: ChalkInstance;
@@ -86,6 +86,14 @@ export function createPrettyRenderer(o: PrettyOptions): Renderer {
     error: (e) => ({ err: `${c.red(errorText(e))}\n` }),
     listening: (e) => ({ err: lines(e, [c.green(`listening on ${e.url}`)]) }),
     connection: (e) => (o.quiet ? null : { out: lines(e, [c.green(`client connected from ${e.remote}`)]) }),
-    summary: (e) => (o.showSummary ? { err: lines(e, summaryLines(e).map((l) => c.gray(l))) } : null),
+    summary: (e) =>
+      o.showSummary
+        ? {
+            err: lines(
+              e,
+              summaryLines(e).map((l) => c.gray(l)),
+            ),
+          }
+        : null,
   };
 }

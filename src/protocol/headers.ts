@@ -3,6 +3,7 @@ import type { Parsed } from './close-codes.js';
 
 /** RFC 7230 token characters. */
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const ASCII_SPACE_AT_ENDS = /^[\t\n\v\f\r ]+|[\t\n\v\f\r ]+$/g;
 
 export function parseHeader(text: string): Parsed<[string, string]> {
   const colon = text.indexOf(':');
@@ -10,7 +11,8 @@ export function parseHeader(text: string): Parsed<[string, string]> {
     return { ok: false, error: `invalid header "${text}": expected "Name: value"` };
   }
   const name = text.slice(0, colon).trim();
-  const value = text.slice(colon + 1).trim();
+  // Only ASCII white space is trimmed: trim() would also drop U+00A0, a valid byte (0xA0) of a value.
+  const value = text.slice(colon + 1).replace(ASCII_SPACE_AT_ENDS, '');
   if (!TOKEN.test(name)) {
     return { ok: false, error: `invalid header name "${name}"` };
   }

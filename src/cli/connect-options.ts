@@ -12,6 +12,7 @@ import {
   expectCloseArg,
   expectParsers,
   headerArg,
+  nonNegativeIntArg,
   positiveIntArg,
   positiveSecondsArg,
   type SendItem,
@@ -51,6 +52,14 @@ export interface ConnectFlags extends OutputFlags {
   writeOut?: (e: SummaryEvent) => string;
   /** -w was given on the command line (with --expect, only an explicit --wait closes on idle). */
   waitGiven?: boolean;
+  proxy?: string;
+  location: boolean;
+  maxRedirects: number;
+  protocolVersion: 8 | 13;
+  pingInterval?: number;
+  pingTimeout?: number;
+  /** `--reconnect` alone: without a limit. */
+  reconnect?: number | true;
 }
 
 export function addConnectCommand(program: Command, env: Env, setExit: (code: number) => void): void {
@@ -94,6 +103,25 @@ export function addConnectCommand(program: Command, env: Env, setExit: (code: nu
     .option('--key <file>', 'private key (PEM) of --cert')
     .option('--passphrase [passphrase]', 'passphrase of --key; asked for (hidden) when given without a value')
     .option('-k, --insecure', 'do not verify the server certificate', false)
+    .option('--proxy <url>', 'HTTP proxy (CONNECT), http://[user:pass@]host:port; default: $HTTPS_PROXY/$HTTP_PROXY')
+    .option('-L, --location', 'follow redirects (3xx) of the handshake', false)
+    .option('--max-redirects <n>', 'most redirects followed with -L', nonNegativeIntArg, 10)
+    .addOption(
+      new Option('--protocol-version <version>', 'Sec-WebSocket-Version to send')
+        .argParser((v) => Number(choiceArg(['8', '13'] as const)(v)) as 8 | 13)
+        .default(13),
+    )
+    .option('--ping-interval <seconds>', 'send a ping this often; see --ping-timeout', positiveSecondsArg)
+    .option(
+      '--ping-timeout <seconds>',
+      'a ping unanswered this long means the peer is gone (exit 6); default: the interval',
+      positiveSecondsArg,
+    )
+    .option(
+      '--reconnect [attempts]',
+      'after a lost connection, reconnect with backoff (no limit when no number)',
+      positiveIntArg,
+    )
     .option('--no-history', 'interactive mode: do not read or write ~/.wsprobe_history')
     .addHelpText('after', EXIT_CODE_HELP)
     .option(

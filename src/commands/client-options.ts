@@ -3,7 +3,9 @@ import { readFileSync } from 'node:fs';
 import type { ConnectFlags } from '../cli/connect-options.js';
 import type { Env } from '../env.js';
 import { usageError } from '../errors.js';
+import { proxyFor } from '../protocol/proxy.js';
 import type { ClientOptions } from '../session/client.js';
+import { ConnectProxyAgent } from '../session/proxy-agent.js';
 import { basicAuthHeader, keyPassphrase } from './credentials.js';
 
 /** How long we wait for the peer to answer our close frame before dropping the connection. */
@@ -24,9 +26,15 @@ export async function clientOptions(url: string, flags: ConnectFlags, env: Env):
   if (flags.auth !== undefined) headers.push(await basicAuthHeader(flags.auth, env));
   if (flags.key !== undefined && flags.cert === undefined) throw usageError('--key needs --cert');
   if (flags.cert !== undefined && flags.key === undefined) throw usageError('--cert needs --key');
+  const proxy = proxyFor(url, flags.proxy, env.vars);
+  if (!proxy.ok) throw usageError(`--proxy: ${proxy.error}`);
   return {
     url,
     headers,
+    protocolVersion: flags.protocolVersion,
+    followRedirects: flags.location,
+    maxRedirects: flags.maxRedirects,
+    agent: proxy.value ? new ConnectProxyAgent(proxy.value, url.startsWith('wss:')) : undefined,
     subprotocols: flags.subprotocol ?? [],
     origin: flags.origin,
     deflate: flags.deflate,

@@ -11,7 +11,8 @@ import type { Outbox } from '../session/outbox.js';
 import { Repl } from '../session/repl.js';
 
 export interface ClientReplHooks {
-  session: ClientSession;
+  /** The current connection (a new one after each --reconnect). */
+  session: () => ClientSession;
   outbox: Outbox;
   url: string;
   historyFile?: string;
@@ -40,13 +41,14 @@ export function promptTerminal(env: Env): NodeJS.WritableStream | null {
 }
 
 export function createClientRepl(env: Env, terminal: NodeJS.WritableStream, hooks: ClientReplHooks): ClientRepl {
-  const { session, outbox } = hooks;
+  const { outbox } = hooks;
   // Replies to commands go to the prompt's terminal, never into a stdout that is piped.
   const feedback = (lines: string[]) => onTerminal().write(`${lines.join('\n')}\n`);
   const problem = (message: string) => onTerminal().write(`wsprobe: ${message}\n`);
   const onTerminal = () => (terminal === env.stdout ? stdout : stderr);
 
   const run = (command: Command, line: string) => {
+    const session = hooks.session();
     switch (command.cmd) {
       case 'send':
         if (hooks.echoesSentMessages) repl.eraseEnteredLine(line);

@@ -1,26 +1,25 @@
 /**
- * `wsprobe connect <url>`: wires a client session to its input (command-line messages, then piped
- * stdin or the interactive prompt) and its output, and decides when the session ends
- * (SPEC "How a client session ends").
+ * `wsprobe connect <url>`: wires client sessions to their input (command-line messages, then piped
+ * stdin or the interactive prompt) and their output, and decides when the session ends
+ * (SPEC "How a client session ends"). With --reconnect there may be several connections in a row.
  */
 import { readFileSync } from 'node:fs';
 import type { ConnectFlags } from '../cli/connect-options.js';
 import type { SendItem } from '../cli/parsers.js';
 import type { Env } from '../env.js';
-import { EXIT_CODE_OF_KIND, ExitCode, usageError } from '../errors.js';
-import type { SummaryEvent } from '../output/events.js';
+import { usageError } from '../errors.js';
 import { createSessionOutput } from '../output/setup.js';
-import { rttStats } from '../output/summary.js';
+import { backoffDelay } from '../protocol/backoff.js';
 import { ExpectationList } from '../protocol/expect.js';
-import type { Failure } from '../protocol/failures.js';
-import { exitCodeFor } from '../protocol/outcome.js';
 import { normalizeUrl } from '../protocol/url.js';
-import { type ClientEnd, ClientSession } from '../session/client.js';
+import { type ClientEnd, ClientSession, type Stats } from '../session/client.js';
 import { historyPath } from '../session/history.js';
+import { startKeepalive } from '../session/keepalive.js';
 import { Outbox, type OutMessage } from '../session/outbox.js';
 import { StdinReader } from '../session/stdin-reader.js';
 import { clientOptions } from './client-options.js';
 import { type ClientRepl, createClientRepl, promptTerminal } from './client-repl.js';
+import { addStats, RECENT_SHOWN, reportEvent, settleExit, summaryEvent } from './connect-end.js';
 import { startSpinner } from './spinner.js';
 
 function loadSendItems(items: SendItem[] = []): OutMessage[] {
@@ -34,22 +33,10 @@ function loadSendItems(items: SendItem[] = []): OutMessage[] {
   });
 }
 
-/** How many of the last text messages an --expect failure shows. */
-const RECENT_SHOWN = 5;
-
-function exitCodeOf(end: ClientEnd, expectClose?: number): ExitCode {
-  return end.type === 'failed' ? EXIT_CODE_OF_KIND[end.failure.kind] : exitCodeFor(end, expectClose);
-}
-
-/** One line: which expectation was not met, and what arrived last. */
-function expectReport(expected: ExpectationList, recent: readonly string[]): string {
-  const pending = expected.pending!;
-  const flag = pending.kind === 'json' ? '--expect-json' : '--expect';
-  const shown = recent.map((t) => JSON.stringify(t.length > 200 ? `${t.slice(0, 200)}…` : t)).join(', ');
-  return (
-    `expectation not met: ${flag} ${JSON.stringify(pending.source)} (${expected.metCount} of ${expected.items.length} met); ` +
-    (recent.length ? `last messages received: ${shown}` : 'no text message received')
-  );
+/** A lost connection or a failed connect is worth another try; a refusal or a protocol error is not. */
+function worthReconnecting(end: ClientEnd): string | null {
+  if (end.type === 'closed') return end.close.by === 'none' ? 'connection lost' : null;
+  return end.failure.kind === 'connect' || end.failure.kind === 'lost' ? end.failure.message : null;
 }
 
 export async function runConnect(rawUrl: string, flags: ConnectFlags, env: Env): Promise<number> {
@@ -61,29 +48,36 @@ export async function runConnect(rawUrl: string, flags: ConnectFlags, env: Env):
 
   const expected = new ExpectationList(flags.expect ?? []);
   const recent: string[] = [];
+  const totals: Stats = { messagesIn: 0, messagesOut: 0, bytesIn: 0, bytesOut: 0 };
+  const rtts: number[] = [];
   let countReached = false;
-  let inputFailure: Failure | null = null;
+  let badInput = false;
   let interrupted = false;
-  let inputEnded = false;
-  let opened = false;
+  let timedOut = false;
+  let inputEnded = !flags.stdin;
   let idleTimer: NodeJS.Timeout | undefined;
-  const timers: NodeJS.Timeout[] = [];
+  let wakeBackoff: (() => void) | null = null;
+  let stdinStarted = false;
 
   const outbox = new Outbox();
   for (const message of initial) outbox.push(message);
-  const session = new ClientSession(
-    options,
-    (e) => {
-      // With --count, what arrives after the n-th message (while closing) is not shown.
-      if (countReached && e.event === 'message' && e.dir === 'in') return;
-      output.emit(e);
-    },
-    env.now,
-  );
+
+  const newSession = () =>
+    new ClientSession(
+      options,
+      (e) => {
+        // With --count, what arrives after the n-th message (while closing) is not shown.
+        if (countReached && e.event === 'message' && e.dir === 'in') return;
+        output.emit(e);
+      },
+      env.now,
+    );
+  let session = newSession();
+
   const terminal = flags.stdin && env.stdinIsTTY ? promptTerminal(env) : null;
   const repl: ClientRepl | null = terminal
     ? createClientRepl(env, terminal, {
-        session,
+        session: () => session,
         outbox,
         url: url.value,
         historyFile: flags.history ? historyPath(env.homedir) : undefined,
@@ -111,8 +105,9 @@ export async function runConnect(rawUrl: string, flags: ConnectFlags, env: Env):
   };
   /** Input is over and written: keep receiving until idle, then close (or wait for the server). */
   const afterInput = async () => {
+    const current = session;
     await outbox.whenIdle();
-    if (flags.keepOpen || session.readyState !== 'OPEN') return;
+    if (current !== session || flags.keepOpen || session.readyState !== 'OPEN') return;
     // --expect waits for its matches (bounded by --timeout) unless -w was given; --expect-close for the peer.
     if (flags.expectClose !== undefined || (!expected.done && !flags.waitGiven)) return;
     // Ctrl+D at the prompt means "close now".
@@ -121,14 +116,15 @@ export async function runConnect(rawUrl: string, flags: ConnectFlags, env: Env):
   };
   const endInput = () => {
     inputEnded = true;
-    if (opened) void afterInput();
+    if (session.readyState === 'OPEN') void afterInput();
   };
   const interrupt = () => {
     interrupted = true;
     session.terminate();
+    wakeBackoff?.();
   };
 
-  session.onIncoming = (data, isBinary) => {
+  const onIncoming = (data: Buffer, isBinary: boolean) => {
     if (!isBinary && !expected.done) {
       const text = data.toString('utf8');
       recent.push(text);
@@ -138,7 +134,7 @@ export async function runConnect(rawUrl: string, flags: ConnectFlags, env: Env):
         return;
       }
     }
-    if (flags.count !== undefined && session.stats.messagesIn >= flags.count) {
+    if (flags.count !== undefined && totals.messagesIn + session.stats.messagesIn >= flags.count) {
       countReached = true;
       closeNow();
     } else if (idleTimer) armIdleTimer();
@@ -149,22 +145,23 @@ export async function runConnect(rawUrl: string, flags: ConnectFlags, env: Env):
       ? new StdinReader(env.stdin, flags, outbox, {
           onEnd: endInput,
           onBadInput: (message) => {
-            inputFailure = { kind: 'usage', message };
+            badInput = true;
             output.emit({ event: 'error', time: env.now(), kind: 'usage', message });
             // Deliver what was read before the bad line, then close normally.
             endInput();
           },
         })
       : null;
-  if (!flags.stdin) inputEnded = true;
 
   process.once('SIGINT', interrupt);
-  if (flags.timeout !== undefined) {
-    const seconds = flags.timeout;
-    timers.push(
-      setTimeout(() => session.abort({ kind: 'timeout', message: `timed out after ${seconds} s` }), seconds * 1000),
-    );
-  }
+  const deadline =
+    flags.timeout !== undefined
+      ? setTimeout(() => {
+          timedOut = true;
+          session.abort({ kind: 'timeout', message: `timed out after ${flags.timeout} s` });
+          wakeBackoff?.();
+        }, flags.timeout * 1000)
+      : undefined;
 
   // Output waits for stdout (a slow reader): stop reading the socket until it catches up.
   output.stdout.onBlocked = () => session.pause();
@@ -173,61 +170,71 @@ export async function runConnect(rawUrl: string, flags: ConnectFlags, env: Env):
   const spinner = env.stderrIsTTY && !flags.quiet ? await startSpinner(env, `connecting to ${url.value}`) : null;
   if (spinner) output.beforePrint = () => spinner.stop();
 
-  session.onOpen = () => {
-    opened = true;
-    spinner?.stop();
-    outbox.start((message, done) => session.send(message, done));
-    repl?.repl.start();
-    if (inputEnded) void afterInput();
-  };
-  session.connect();
-  stdin?.start();
+  const limit = typeof flags.reconnect === 'number' ? flags.reconnect : undefined;
+  let attempt = 0;
+  let end: ClientEnd;
+  for (;;) {
+    let stopKeepalive = () => {};
+    session.onIncoming = onIncoming;
+    session.onOpen = () => {
+      spinner?.stop();
+      // --send messages go again, first, on every new connection.
+      if (attempt > 0) outbox.pushFront(initial);
+      attempt = 0;
+      outbox.start((message, done) => session.send(message, done));
+      if (flags.pingInterval !== undefined) {
+        const timeout = flags.pingTimeout ?? flags.pingInterval;
+        stopKeepalive = startKeepalive(session, flags.pingInterval * 1000, timeout * 1000);
+      }
+      repl?.repl.start();
+      if (inputEnded) void afterInput();
+    };
+    session.connect();
+    if (!stdinStarted) {
+      stdinStarted = true;
+      stdin?.start();
+    }
 
-  const end = await session.finished;
+    end = await session.finished;
+    stopKeepalive();
+    clearTimeout(idleTimer);
+    idleTimer = undefined;
+    outbox.stop();
+    addStats(totals, session.stats);
+    rtts.push(...session.rtts);
+
+    const reason = flags.reconnect !== undefined && !interrupted && !timedOut ? worthReconnecting(end) : null;
+    if (reason === null || (limit !== undefined && attempt >= limit)) break;
+    attempt++;
+    const delayMs = backoffDelay(attempt, Math.random());
+    output.emit({ event: 'reconnecting', time: env.now(), attempt, of: limit, delayMs, reason });
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, delayMs);
+      wakeBackoff = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    wakeBackoff = null;
+    if (interrupted) break;
+    if (timedOut) {
+      const failure = { kind: 'timeout' as const, message: `timed out after ${flags.timeout} s` };
+      output.emit({ event: 'error', time: env.now(), ...failure });
+      end = { type: 'failed', failure };
+      break;
+    }
+    session = newSession();
+  }
+
   spinner?.stop();
   repl?.repl.close();
   process.removeListener('SIGINT', interrupt);
-  clearTimeout(idleTimer);
-  for (const timer of timers) clearTimeout(timer);
-  outbox.stop();
+  clearTimeout(deadline);
   stdin?.stop();
 
-  let exitCode = interrupted
-    ? ExitCode.Interrupted
-    : inputFailure !== null && end.type === 'closed'
-      ? ExitCode.Usage
-      : exitCodeOf(end, flags.expectClose);
-  if (!interrupted && !expected.done && (end.type === 'closed' || end.failure.kind === 'timeout')) {
-    // The connection ended (or time ran out) before every --expect was met.
-    output.emit({ event: 'error', time: env.now(), kind: 'expect', message: expectReport(expected, recent) });
-    if (end.type === 'closed') exitCode = ExitCode.Expect;
-  } else if (flags.expectClose !== undefined && end.type === 'closed' && exitCode !== ExitCode.Ok) {
-    const { code, by } = end.close;
-    const what =
-      by === 'server'
-        ? `the server closed with ${code}`
-        : by === 'client'
-          ? 'we closed first'
-          : 'the connection was lost';
-    output.emit({
-      event: 'error',
-      time: env.now(),
-      kind: 'expect',
-      message: `--expect-close ${flags.expectClose}: ${what}`,
-    });
-  }
-  const summary: SummaryEvent = {
-    event: 'summary',
-    time: env.now(),
-    exitCode,
-    ...session.stats,
-    timings: session.timingsSoFar(),
-    rtt: rttStats(session.rtts) ?? undefined,
-    close: end.type === 'closed' ? { code: end.close.code, reason: end.close.reason, by: end.close.by } : undefined,
-    url: url.value,
-    protocol: session.protocol,
-    extensions: session.extensions,
-  };
+  const { exitCode, report } = settleExit({ end, interrupted, badInput, expected, recent }, flags);
+  if (report) output.emit(reportEvent(report, env.now()));
+  const summary = summaryEvent(exitCode, end, session, totals, rtts, url.value, env.now());
   output.emit(summary);
   if (flags.writeOut) output.stdout.write(flags.writeOut(summary));
   await output.end();

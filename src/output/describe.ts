@@ -1,6 +1,14 @@
 /** Plain-text descriptions shared by the renderers. Pure; colour is applied on top by `pretty`. */
 import { closeCodeName } from '../protocol/close-codes.js';
-import type { CloseEvent, ErrorEvent, HeaderList, OpenEvent, RequestEvent, ResponseEvent } from './events.js';
+import type {
+  CloseEvent,
+  ErrorEvent,
+  HeaderList,
+  OpenEvent,
+  ReconnectingEvent,
+  RequestEvent,
+  ResponseEvent,
+} from './events.js';
 import { escapeControl, maskHeaderValue } from './sanitize.js';
 
 export function openText(e: OpenEvent): string {
@@ -12,6 +20,11 @@ export function closeText(e: CloseEvent): string {
   if (e.by === 'none') return `connection lost: ${e.code} (${name}), no close frame`;
   const reason = e.reason ? `, reason "${escapeControl(e.reason, false)}"` : '';
   return `closed ${e.code} (${name}) by ${e.by}${reason}, ${e.clean ? 'clean' : 'not clean'}`;
+}
+
+export function reconnectText(e: ReconnectingEvent): string {
+  const of = e.of !== undefined ? ` of ${e.of}` : '';
+  return `${escapeControl(e.reason, false)}; reconnecting in ${(e.delayMs / 1000).toFixed(1)} s (attempt ${e.attempt}${of})`;
 }
 
 export function errorText(e: ErrorEvent): string {

@@ -70,6 +70,15 @@ export interface ErrorEvent extends Base {
   message: string;
   hint?: string;
 }
+/** --reconnect: the connection was lost; the next attempt starts after `delayMs`. */
+export interface ReconnectingEvent extends Base {
+  event: 'reconnecting';
+  attempt: number;
+  /** The most attempts that will be made; undefined without a limit. */
+  of?: number;
+  delayMs: number;
+  reason: string;
+}
 export interface ListeningEvent extends Base {
   event: 'listening';
   url: string;
@@ -113,6 +122,7 @@ export type SessionEvent =
   | ControlEvent<'pong'>
   | CloseEvent
   | ErrorEvent
+  | ReconnectingEvent
   | ListeningEvent
   | ConnectionEvent
   | SummaryEvent;

@@ -54,6 +54,7 @@ export function createJsonRenderer(o: JsonOptions): Renderer {
       if (e.hint) fields.hint = e.hint;
       return { ...line(e, fields), err: `${errorText(e)}\n` };
     },
+    reconnecting: (e) => line(e, { attempt: e.attempt, of: e.of ?? null, delayMs: e.delayMs, reason: e.reason }),
     listening: (e) => line(e, { url: e.url }),
     connection: (e) => line(e, { remote: e.remote }),
     summary: (e) =>

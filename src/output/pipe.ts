@@ -1,5 +1,14 @@
 /** The pipeline renderer: payloads only on stdout, plain status lines on stderr. */
-import { bodyPreview, closeText, errorText, headerLines, openText, requestLine, statusLine } from './describe.js';
+import {
+  bodyPreview,
+  closeText,
+  errorText,
+  headerLines,
+  openText,
+  reconnectText,
+  requestLine,
+  statusLine,
+} from './describe.js';
 import type { ControlEvent, HeaderList, Rendered, Renderer, SessionEvent } from './events.js';
 import { summaryLines } from './summary.js';
 
@@ -50,6 +59,7 @@ export function createPipeRenderer(o: PipeOptions): Renderer {
     pong: control,
     close: (e) => status(e, closeText(e)),
     error: (e) => ({ err: `${errorText(e)}\n` }),
+    reconnecting: (e) => status(e, reconnectText(e)),
     listening: (e) => ({ err: `listening on ${e.url}\n` }),
     connection: (e) => status(e, `client connected from ${e.remote}`),
     summary: (e) => (o.showSummary ? { err: `${summaryLines(e).join('\n')}\n` } : null),

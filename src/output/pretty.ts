@@ -7,6 +7,7 @@ import {
   errorText,
   headerLines,
   openText,
+  reconnectText,
   requestLine,
   statusLine,
 } from './describe.js';
@@ -84,6 +85,7 @@ export function createPrettyRenderer(o: PrettyOptions): Renderer {
       return { out: lines(e, [(normal ? c.yellow : c.red)(closeText(e))]) };
     },
     error: (e) => ({ err: `${c.red(errorText(e))}\n` }),
+    reconnecting: (e) => (o.quiet ? null : { err: lines(e, [c.yellow(reconnectText(e))]) }),
     listening: (e) => ({ err: lines(e, [c.green(`listening on ${e.url}`)]) }),
     connection: (e) => (o.quiet ? null : { out: lines(e, [c.green(`client connected from ${e.remote}`)]) }),
     summary: (e) =>

@@ -62,6 +62,8 @@ function isTlsCode(code: string): boolean {
 export function classifyConnectError(err: ErrorLike, target: string): Failure {
   const code = err.code ?? '';
   const firstLine = err.message.split('\n')[0].trim();
+  // Our CONNECT agent's errors name the proxy already: it was the proxy we could not get through.
+  if (err.name === 'ProxyError') return { kind: 'connect', message: `cannot connect to ${target}: ${firstLine}` };
   if (code in CONNECT_CODES) {
     return { kind: 'connect', message: `cannot connect to ${target}: ${CONNECT_CODES[code]} (${code})` };
   }

@@ -3,7 +3,7 @@
  * counts traffic and timings, and settles `finished` with how the session ended. It decides
  * nothing about when to close; the connect command does.
  */
-import type { ClientRequest, IncomingMessage } from 'node:http';
+import type { Agent, ClientRequest, IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import WebSocket from 'ws';
 import type { ErrorKind } from '../errors.js';
@@ -21,6 +21,12 @@ export interface ClientOptions {
   maxPayload?: number;
   connectTimeoutMs: number;
   closeTimeoutMs: number;
+  protocolVersion?: 8 | 13;
+  /** -L: follow 3xx answers to the handshake, at most maxRedirects times. */
+  followRedirects?: boolean;
+  maxRedirects?: number;
+  /** Opens the connection through an HTTP CONNECT proxy. */
+  agent?: Agent;
   /** Passed to `tls.connect` for wss:// (undefined members are left to Node's defaults). */
   tls?: {
     ca?: Buffer;
@@ -73,6 +79,7 @@ export class ClientSession {
   private failure: Failure | null = null;
   private weClosed = false;
   private opened = false;
+  private acceptedExtensions?: string;
   private pingSentAt: number[] = [];
   private readonly startedAt: number;
   private readonly timings: Omit<Timings, 'totalMs'> = {};
@@ -122,7 +129,11 @@ export class ClientSession {
       maxPayload: o.maxPayload,
       handshakeTimeout: o.connectTimeoutMs,
       closeTimeout: o.closeTimeoutMs,
-      finishRequest: (req: ClientRequest) => this.onRequest(req),
+      protocolVersion: o.protocolVersion,
+      followRedirects: o.followRedirects === true,
+      maxRedirects: o.maxRedirects,
+      agent: o.agent,
+      finishRequest: (req: ClientRequest, ws: WebSocket) => this.onRequest(req, ws.url),
     } as WebSocket.ClientOptions;
     let ws: WebSocket;
     try {
@@ -141,7 +152,7 @@ export class ClientSession {
       // ws answers every ping by itself (autoPong); show the answer it sent.
       this.emit({ event: 'pong', time: this.now(), dir: 'out', data });
     });
-    ws.on('pong', (data) => this.onPong(data));
+    ws.on('pong', (data) => this.handlePong(data));
     ws.on('error', (err) => this.onError(err));
     ws.addEventListener('close', (e) => this.onClose(e.code, e.reason, e.wasClean));
   }
@@ -206,7 +217,14 @@ export class ClientSession {
     this.ws?.terminate();
   }
 
-  private onRequest(req: ClientRequest): void {
+  private onRequest(req: ClientRequest, url: string): void {
+    if (this.options.followRedirects) {
+      // Each hop of -L is shown: its 3xx answer here, the next request when ws makes it.
+      req.on('response', (res: IncomingMessage) => {
+        const status = res.statusCode ?? 0;
+        if (status >= 300 && status < 400 && res.headers.location) this.onResponse(res);
+      });
+    }
     req.on('socket', (socket: Socket) => {
       socket.once('lookup', () => {
         this.timings.dnsMs = this.now() - this.startedAt;
@@ -218,7 +236,6 @@ export class ClientSession {
         this.timings.tlsMs = this.now() - this.startedAt;
       });
     });
-    const url = new URL(this.options.url);
     const rawNames = req.getRawHeaderNames();
     const headers: Array<[string, string]> = [];
     for (const name of rawNames) {
@@ -230,8 +247,8 @@ export class ClientSession {
       event: 'request',
       time: this.now(),
       method: req.method,
-      url: this.options.url,
-      path: req.path || `${url.pathname}${url.search}`,
+      url,
+      path: req.path,
       httpVersion: '1.1',
       headers,
     });
@@ -239,7 +256,11 @@ export class ClientSession {
   }
 
   private onResponse(res: IncomingMessage, body?: Buffer, bodyTruncated?: boolean): void {
-    if (res.statusCode === 101) this.timings.upgradeMs = this.now() - this.startedAt;
+    if (res.statusCode === 101) {
+      this.timings.upgradeMs = this.now() - this.startedAt;
+      const extensions = res.headers['sec-websocket-extensions'];
+      this.acceptedExtensions = typeof extensions === 'string' ? extensions : undefined;
+    }
     this.emit({
       event: 'response',
       time: this.now(),
@@ -288,13 +309,14 @@ export class ClientSession {
     const ws = this.ws!;
     this.opened = true;
     this.protocol = ws.protocol;
-    this.extensions = ws.extensions;
+    // The negotiated parameters, as the server confirmed them (ws.extensions has only the names).
+    this.extensions = ws.extensions ? (this.acceptedExtensions ?? ws.extensions) : '';
     this.emit({
       event: 'open',
       time: this.now(),
-      url: this.options.url,
+      url: ws.url,
       protocol: ws.protocol,
-      extensions: ws.extensions,
+      extensions: this.extensions,
     });
     this.onOpen?.();
   }
@@ -307,19 +329,23 @@ export class ClientSession {
     this.onIncoming?.(data, isBinary);
   }
 
+  /** Called after each pong (the keepalive watches for answers). */
+  onPong?: () => void;
+
   /** Called once the connection is open and the `open` event was emitted. */
   onOpen?: () => void;
 
   /** The connect command watches incoming messages (count, idle timer) through this hook. */
   onIncoming?: (data: Buffer, isBinary: boolean) => void;
 
-  private onPong(data: Buffer): void {
+  private handlePong(data: Buffer): void {
     const sentAt = this.pingSentAt.shift();
     const rttMs = sentAt !== undefined ? this.now() - sentAt : undefined;
     if (rttMs !== undefined) {
       this.lastRttMs = rttMs;
       this.rtts.push(rttMs);
     }
+    this.onPong?.();
     this.emit({ event: 'pong', time: this.now(), dir: 'in', data, rttMs });
   }
 

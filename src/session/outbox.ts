@@ -32,6 +32,14 @@ export class Outbox {
     this.pump();
   }
 
+  /** Queue messages ahead of everything waiting (--reconnect re-sends the --send messages first). */
+  pushFront(messages: readonly OutMessage[]): void {
+    this.queue = [...messages, ...this.queue.slice(this.head)];
+    this.head = 0;
+    for (const m of messages) this.queuedBytes += m.data.length;
+    this.pump();
+  }
+
   /** Start sending through `send` (the connection is open). */
   start(send: SendFn): void {
     this.sender = send;

@@ -220,6 +220,7 @@ describe('--auth password prompt', () => {
     });
     const cli = startPty(['connect', server.url, '--auth', 'alice'], { HOME: home() });
     await cli.waitForScreen('Password for alice:');
+    await cli.echoOff();
     cli.type('s3cret\r');
     await cli.waitForScreen('connected to');
     expect((await cli.screen()).join('\n')).not.toContain('s3cret');

@@ -126,6 +126,7 @@ describe('TLS', () => {
 
     const cli = startPty([...base, '--passphrase'], { HOME: pki.dir });
     await cli.waitForScreen('Passphrase for the private key:');
+    await cli.echoOff();
     cli.type(`${pki.client.passphrase}\r`);
     await cli.waitForScreen('connected to');
     expect((await cli.screen()).join('\n')).not.toContain(pki.client.passphrase);

@@ -2,6 +2,7 @@
  * Runs the built CLI in a real pseudo-terminal (node-pty) and keeps a model of the screen
  * (@xterm/headless), so tests can type keys and assert on what the user would see.
  */
+import { execFileSync } from 'node:child_process';
 import xterm from '@xterm/headless';
 import * as pty from 'node-pty';
 import { afterEach } from 'vitest';
@@ -21,6 +22,8 @@ export interface PtyCli {
   waitForScreen(match: string | RegExp): Promise<string[]>;
   exit: Promise<number>;
   pid: number;
+  /** Resolves once the terminal no longer echoes what is typed (a hidden prompt is reading). */
+  echoOff(): Promise<void>;
 }
 
 const running = new Set<pty.IPty>();
@@ -80,5 +83,14 @@ export function startPty(args: string[], env: Record<string, string | undefined>
       }),
     exit,
     pid: child.pid,
+    echoOff: async () => {
+      // Polls the terminal's mode: the prompt text can appear before echo is turned off.
+      const pts = (child as unknown as { ptsName: string }).ptsName;
+      for (;;) {
+        const mode = execFileSync('stty', ['-F', pts, '-a'], { encoding: 'utf8' });
+        if (/(^|\s)-echo(\s|$)/.test(mode)) return;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    },
   };
 }

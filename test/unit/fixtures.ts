@@ -8,6 +8,7 @@ import type {
   ListeningEvent,
   MessageEvent,
   OpenEvent,
+  ReconnectingEvent,
   RequestEvent,
   ResponseEvent,
   SummaryEvent,
@@ -146,4 +147,13 @@ export const summary: SummaryEvent = {
   bytesIn: 15,
   bytesOut: 10,
   timings: { connectMs: 1.5, upgradeMs: 2, totalMs: 1003 },
+};
+
+export const reconnecting: ReconnectingEvent = {
+  event: 'reconnecting',
+  time: TIME,
+  attempt: 2,
+  of: 3,
+  delayMs: 480,
+  reason: 'connection lost',
 };

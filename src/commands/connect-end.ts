@@ -37,12 +37,10 @@ export function settleExit(s: EndState, flags: ConnectFlags): { exitCode: ExitCo
   if (s.interrupted) return { exitCode: ExitCode.Interrupted };
   if (s.badInput && end.type === 'closed') return { exitCode: ExitCode.Usage };
   const base = end.type === 'failed' ? EXIT_CODE_OF_KIND[end.failure.kind] : exitCodeFor(end, flags.expectClose);
-  if (!s.expected.done && (end.type === 'closed' || end.failure.kind === 'timeout')) {
+  const endedAfterOpen = end.type === 'closed' || ['lost', 'protocol'].includes(end.failure.kind);
+  if (!s.expected.done && (endedAfterOpen || base === ExitCode.Timeout)) {
     // The connection ended (or time ran out) before every --expect was met.
-    return {
-      exitCode: end.type === 'closed' ? ExitCode.Expect : base,
-      report: expectReport(s.expected, s.recent),
-    };
+    return { exitCode: endedAfterOpen ? ExitCode.Expect : base, report: expectReport(s.expected, s.recent) };
   }
   if (flags.expectClose !== undefined && end.type === 'closed' && base !== ExitCode.Ok) {
     const { code, by } = end.close;

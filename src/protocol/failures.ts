@@ -85,6 +85,10 @@ export function classifyConnectError(err: ErrorLike, target: string): Failure {
   if (err.message === 'Opening handshake has timed out') {
     return { kind: 'connect', message: `cannot connect to ${target}: timed out`, hint: 'see --connect-timeout' };
   }
+  if (code.startsWith('HPE_')) {
+    // Node's HTTP parser could not read the answer: not HTTP at all, or a malformed header.
+    return { kind: 'handshake', message: `invalid HTTP answer to the handshake from ${target}: ${firstLine}` };
+  }
   if (INVALID_UPGRADE.test(err.message)) {
     return { kind: 'handshake', message: `invalid WebSocket upgrade from ${target}: ${err.message}` };
   }

@@ -80,6 +80,8 @@ export class ClientSession {
   private weClosed = false;
   private opened = false;
   private acceptedExtensions?: string;
+  /** The close code ws sent after the peer broke the protocol. */
+  private violationCode?: number;
   private pingSentAt: number[] = [];
   private readonly startedAt: number;
   private readonly timings: Omit<Timings, 'totalMs'> = {};
@@ -353,9 +355,12 @@ export class ClientSession {
     if (this.settled || this.failure) return;
     const like = { name: err.name, code: (err as NodeJS.ErrnoException).code, message: err.message };
     // On an open connection ws answers a violation by closing with the matching code itself.
-    if (this.opened) this.weClosed = true;
+    if (this.opened) {
+      this.weClosed = true;
+      this.violationCode = sentCloseCode(err);
+    }
     this.failure = this.opened
-      ? classifyOpenError({ ...like, closeCode: sentCloseCode(err) })
+      ? classifyOpenError({ ...like, closeCode: this.violationCode })
       : classifyConnectError(like, this.options.url);
     this.emitError(this.failure.kind, this.failure.message, this.failure.hint);
   }
@@ -368,7 +373,19 @@ export class ClientSession {
       return;
     }
     const by = this.weClosed ? 'client' : code === 1006 ? 'none' : 'server';
-    const close: CloseInfo = { code, reason, by, clean: wasClean };
+    if (code === 1006 && !this.failure) {
+      // ws reports a reset or a silent peer only as code 1006: say what happened in one line.
+      this.failure = {
+        kind: 'lost',
+        message: this.weClosed
+          ? `connection lost: the server did not answer our close frame within ${this.options.closeTimeoutMs / 1000} s`
+          : 'connection lost: the connection closed without a close frame',
+      };
+      this.emitError(this.failure.kind, this.failure.message);
+    }
+    // After a violation ws stops reading, so it never sees the peer's answer: show the code we sent.
+    const shownCode = code === 1006 && this.violationCode !== undefined ? this.violationCode : code;
+    const close: CloseInfo = { code: shownCode, reason, by, clean: wasClean };
     this.emit({ event: 'close', time: this.now(), ...close });
     this.finish(this.failure ? { type: 'failed', failure: this.failure } : { type: 'closed', close });
   }

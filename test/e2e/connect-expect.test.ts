@@ -89,6 +89,24 @@ describe('--expect', () => {
     expect(result.stderr).toContain('expectation not met: --expect "pong"');
   });
 
+  it('exits 8 when the connection is lost before the expected reply', async () => {
+    const server = await startServer({ echo: false, onConnection: (ws) => ws.on('message', () => ws.terminate()) });
+    const result = await runCli([
+      'connect',
+      server.url,
+      '-x',
+      'ping',
+      '--expect',
+      'pong',
+      '--no-stdin',
+      '--timeout',
+      '10',
+    ]);
+    expect(result.code).toBe(8);
+    expect(result.stderr).toContain('connection lost');
+    expect(result.stderr).toContain('expectation not met: --expect "pong" (0 of 1 met); no text message received');
+  });
+
   it('fails with exit 2 on an invalid regex', async () => {
     const result = await runCli(['connect', 'ws://127.0.0.1:1', '--expect', '/(unclosed/']);
     expect(result.code).toBe(2);

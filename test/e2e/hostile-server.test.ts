@@ -116,6 +116,16 @@ describe('hostile server: the opening handshake', () => {
     expect(p.events.find((ev) => ev.event === 'response')).toMatchObject({ status: 200, body: 'not a ws!\r\n' });
   });
 
+  it('garbage instead of an HTTP answer: exit 5, the parse error named', async () => {
+    const p = await probe((peer) => peer.write(Buffer.from([0, 0xff]), 'garbage\r\n\r\n'));
+    expectReported(p, {
+      exit: 5,
+      kind: 'handshake',
+      violation: /invalid HTTP answer to the handshake from ws:.*: Parse Error/,
+      before: [],
+    });
+  });
+
   it('a wrong Sec-WebSocket-Accept: exit 5 naming the header', async () => {
     const p = await probe((peer) => peer.accept({ accept: 'AAAAAAAAAAAAAAAAAAAAAAAAAAA=' }));
     expectReported(p, {
@@ -229,6 +239,8 @@ describe('hostile server: frames after a valid handshake', () => {
       violation: /protocol violation by the peer: .*MASK must be clear; closing with 1002/,
       before: [BEFORE],
     });
+    // The close shown is the one we sent, not ws's 1006 for an answer it no longer reads.
+    expect(p.events.find((ev) => ev.event === 'close')).toMatchObject({ code: 1002, by: 'client' });
     expect(await sentCloseCodes(p.server)).toEqual([[1002], [1002]]);
   });
 
@@ -351,6 +363,11 @@ describe('hostile server: the closing handshake', () => {
     expectReceived(p, [BEFORE], 6);
     expect(p.pipe.stderr).toContain('closed 1006 (Abnormal Closure) by client, not clean');
     expect(p.events.find((ev) => ev.event === 'close')).toMatchObject({ code: 1006, by: 'client', clean: false });
+    // One line says why.
+    expect(errorLines(p.pipe.stderr)).toEqual([
+      'wsprobe: connection lost: the server did not answer our close frame within 3 s',
+    ]);
+    expect(p.events.filter((ev) => ev.event === 'error')).toEqual([expect.objectContaining({ kind: 'lost' })]);
     expect(await sentCloseCodes(p.server)).toEqual([[1000], [1000]]);
     // It waited for the answer (the close timeout), and not much longer.
     expect(p.ms).toBeGreaterThanOrEqual(2900);
@@ -379,6 +396,10 @@ describe('hostile server: the closing handshake', () => {
     expectReceived(p, [BEFORE], 6);
     expect(p.pipe.stderr).toContain('connection lost: 1006 (Abnormal Closure), no close frame');
     expect(p.events.find((ev) => ev.event === 'close')).toMatchObject({ code: 1006, by: 'none', clean: false });
+    expect(errorLines(p.pipe.stderr)).toEqual([
+      'wsprobe: connection lost: the connection closed without a close frame',
+    ]);
+    expect(p.events.filter((ev) => ev.event === 'error')).toEqual([expect.objectContaining({ kind: 'lost' })]);
     expect(await sentCloseCodes(p.server)).toEqual([[], []]);
     expect(p.ms).toBeLessThan(BOUND_MS);
   });

@@ -43,6 +43,12 @@ describe('classifyConnectError', () => {
       'wrong version number',
     ],
     [
+      'a garbage answer',
+      { code: 'HPE_INVALID_CONSTANT', message: 'Parse Error: Expected HTTP/' },
+      'handshake',
+      'invalid HTTP answer',
+    ],
+    [
       'a wrong accept key',
       { message: 'Invalid Sec-WebSocket-Accept header' },
       'handshake',

@@ -32,6 +32,7 @@ export async function clientOptions(url: string, flags: ConnectFlags, env: Env):
     url,
     headers,
     protocolVersion: flags.protocolVersion,
+    tapFrames: flags.verbose >= 2,
     followRedirects: flags.location,
     maxRedirects: flags.maxRedirects,
     agent: proxy.value ? new ConnectProxyAgent(proxy.value, url.startsWith('wss:')) : undefined,

@@ -3,6 +3,7 @@ import { closeCodeName } from '../protocol/close-codes.js';
 import type {
   CloseEvent,
   ErrorEvent,
+  FrameEvent,
   HeaderList,
   OpenEvent,
   ReconnectingEvent,
@@ -20,6 +21,15 @@ export function closeText(e: CloseEvent): string {
   if (e.by === 'none') return `connection lost: ${e.code} (${name}), no close frame`;
   const reason = e.reason ? `, reason "${escapeControl(e.reason, false)}"` : '';
   return `closed ${e.code} (${name}) by ${e.by}${reason}, ${e.clean ? 'clean' : 'not clean'}`;
+}
+
+const OPCODE_WIDTH = 'continuation'.length;
+
+/** `< text         FIN RSV1 MASK  10240 bytes` — the columns of the -vv view. */
+export function frameText(e: FrameEvent): string {
+  const flag = (on: boolean, name: string) => (on ? name : '-'.repeat(name.length));
+  const close = e.closeCode !== undefined ? ` code ${e.closeCode}` : '';
+  return `${e.dir === 'in' ? '<' : '>'} ${e.opcodeName.padEnd(OPCODE_WIDTH)} ${flag(e.fin, 'FIN')} ${flag(e.rsv1, 'RSV1')} ${flag(e.masked, 'MASK')} ${String(e.length).padStart(8)} bytes${close}`;
 }
 
 export function reconnectText(e: ReconnectingEvent): string {

@@ -70,6 +70,20 @@ export interface ErrorEvent extends Base {
   message: string;
   hint?: string;
 }
+/** -vv: one frame as seen on the wire (headers only). */
+export interface FrameEvent extends Base {
+  event: 'frame';
+  dir: Direction;
+  opcode: number;
+  opcodeName: string;
+  fin: boolean;
+  /** permessage-deflate: the message is compressed (set on its first frame). */
+  rsv1: boolean;
+  masked: boolean;
+  /** Payload length on the wire (compressed size when rsv1). */
+  length: number;
+  closeCode?: number;
+}
 /** --reconnect: the connection was lost; the next attempt starts after `delayMs`. */
 export interface ReconnectingEvent extends Base {
   event: 'reconnecting';
@@ -122,6 +136,7 @@ export type SessionEvent =
   | ControlEvent<'pong'>
   | CloseEvent
   | ErrorEvent
+  | FrameEvent
   | ReconnectingEvent
   | ListeningEvent
   | ConnectionEvent

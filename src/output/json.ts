@@ -54,6 +54,19 @@ export function createJsonRenderer(o: JsonOptions): Renderer {
       if (e.hint) fields.hint = e.hint;
       return { ...line(e, fields), err: `${errorText(e)}\n` };
     },
+    frame: (e) => {
+      const fields: Fields = {
+        dir: e.dir,
+        opcode: e.opcode,
+        type: e.opcodeName,
+        fin: e.fin,
+        rsv1: e.rsv1,
+        masked: e.masked,
+        length: e.length,
+      };
+      if (e.closeCode !== undefined) fields.closeCode = e.closeCode;
+      return line(e, fields);
+    },
     reconnecting: (e) => line(e, { attempt: e.attempt, of: e.of ?? null, delayMs: e.delayMs, reason: e.reason }),
     listening: (e) => line(e, { url: e.url }),
     connection: (e) => line(e, { remote: e.remote }),

@@ -5,6 +5,7 @@ import {
   clock,
   closeText,
   errorText,
+  frameText,
   headerLines,
   openText,
   reconnectText,
@@ -85,6 +86,7 @@ export function createPrettyRenderer(o: PrettyOptions): Renderer {
       return { out: lines(e, [(normal ? c.yellow : c.red)(closeText(e))]) };
     },
     error: (e) => ({ err: `${c.red(errorText(e))}\n` }),
+    frame: (e) => ({ out: lines(e, [c.gray(`  frame ${frameText(e)}`)]) }),
     reconnecting: (e) => (o.quiet ? null : { err: lines(e, [c.yellow(reconnectText(e))]) }),
     listening: (e) => ({ err: lines(e, [c.green(`listening on ${e.url}`)]) }),
     connection: (e) => (o.quiet ? null : { out: lines(e, [c.green(`client connected from ${e.remote}`)]) }),

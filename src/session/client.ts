@@ -10,6 +10,7 @@ import type { ErrorKind } from '../errors.js';
 import type { SessionEvent, Timings } from '../output/events.js';
 import { classifyConnectError, classifyOpenError, type Failure } from '../protocol/failures.js';
 import type { CloseInfo } from '../protocol/outcome.js';
+import { tapFrames } from './frame-tap.js';
 import type { OutMessage } from './outbox.js';
 
 export interface ClientOptions {
@@ -25,6 +26,8 @@ export interface ClientOptions {
   /** -L: follow 3xx answers to the handshake, at most maxRedirects times. */
   followRedirects?: boolean;
   maxRedirects?: number;
+  /** -vv: report every frame on the wire. */
+  tapFrames?: boolean;
   /** Opens the connection through an HTTP CONNECT proxy. */
   agent?: Agent;
   /** Passed to `tls.connect` for wss:// (undefined members are left to Node's defaults). */
@@ -80,6 +83,7 @@ export class ClientSession {
   private weClosed = false;
   private opened = false;
   private acceptedExtensions?: string;
+  private upgradedSocket?: Socket;
   /** The close code ws sent after the peer broke the protocol. */
   private violationCode?: number;
   private pingSentAt: number[] = [];
@@ -262,6 +266,7 @@ export class ClientSession {
       this.timings.upgradeMs = this.now() - this.startedAt;
       const extensions = res.headers['sec-websocket-extensions'];
       this.acceptedExtensions = typeof extensions === 'string' ? extensions : undefined;
+      this.upgradedSocket = res.socket as Socket;
     }
     this.emit({
       event: 'response',
@@ -310,6 +315,8 @@ export class ClientSession {
   private handleOpen(): void {
     const ws = this.ws!;
     this.opened = true;
+    // ws has just taken the socket over and not yet read from it: the tap sees every byte.
+    if (this.options.tapFrames && this.upgradedSocket) tapFrames(this.upgradedSocket, this.emit, this.now);
     this.protocol = ws.protocol;
     // The negotiated parameters, as the server confirmed them (ws.extensions has only the names).
     this.extensions = ws.extensions ? (this.acceptedExtensions ?? ws.extensions) : '';

@@ -5,6 +5,7 @@ import type {
   ConnectionEvent,
   ControlEvent,
   ErrorEvent,
+  FrameEvent,
   ListeningEvent,
   MessageEvent,
   OpenEvent,
@@ -156,4 +157,16 @@ export const reconnecting: ReconnectingEvent = {
   of: 3,
   delayMs: 480,
   reason: 'connection lost',
+};
+
+export const frameIn: FrameEvent = {
+  event: 'frame',
+  time: TIME,
+  dir: 'in',
+  opcode: 1,
+  opcodeName: 'text',
+  fin: false,
+  rsv1: true,
+  masked: false,
+  length: 1234,
 };

@@ -176,9 +176,10 @@ export class ListenController {
     const now = this.ctx.env.now();
     const rows = clients.map((c) => {
       const up = ((now - c.connectedAt) / 1000).toFixed(1);
-      const protocol = c.protocol ? `, subprotocol ${c.protocol}` : '';
-      const state = c.isOpen ? '' : ', closing';
-      return `  #${c.id}  ${c.remote}  ${c.url}${protocol}, up ${up} s, in ${c.stats.messagesIn}, out ${c.stats.messagesOut}${state}`;
+      const path = c.url.slice(this.ctx.core.url.length);
+      const protocol = c.protocol ? `  subprotocol ${c.protocol}` : '';
+      const state = c.isOpen ? '' : '  (closing)';
+      return `  #${c.id}  ${c.remote}  ${path}${protocol}  up ${up} s  in ${c.stats.messagesIn}  out ${c.stats.messagesOut}${state}`;
     });
     return [`${plural(clients.length, 'client')}:`, ...rows].join('\n');
   }

@@ -12,7 +12,19 @@ export interface Output {
   readonly stdout: BatchedWriter;
 }
 
-export function createOutput(renderer: Renderer, stdout: BatchedWriter, stderr: BatchedWriter): Output {
+/** Our own colour codes (network text never carries raw ESC: it is escaped before rendering). */
+const SGR = /\x1b\[[0-9;]*m/g;
+
+/**
+ * `plainStderr`: the renderer colours for stdout's terminal; when stderr is not one (redirected to a
+ * file), the colour codes are taken out of what goes there.
+ */
+export function createOutput(
+  renderer: Renderer,
+  stdout: BatchedWriter,
+  stderr: BatchedWriter,
+  plainStderr = false,
+): Output {
   const output: Output = {
     stdout,
     emit(e) {
@@ -26,7 +38,7 @@ export function createOutput(renderer: Renderer, stdout: BatchedWriter, stderr: 
       if (r.err !== undefined) {
         // Keep the two streams in order on a terminal: what went to stdout first is shown first.
         stdout.flushNow();
-        stderr.write(r.err);
+        stderr.write(plainStderr ? r.err.replace(SGR, '') : r.err);
         stderr.flushNow();
       }
     },

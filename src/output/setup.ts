@@ -53,5 +53,6 @@ export function createSessionOutput(flags: OutputFlags, env: Env, onStdoutError:
   const mode = outputMode(flags, env.stdoutIsTTY);
   const stdout = new BatchedWriter(env.stdout, onStdoutError);
   const stderr = new BatchedWriter(env.stderr);
-  return createOutput(createRenderer(mode, flags, env), stdout, stderr);
+  const plainStderr = mode === 'pretty' && colorLevel(env, env.stderrIsTTY, !flags.color) === 0;
+  return createOutput(createRenderer(mode, flags, env), stdout, stderr, plainStderr);
 }

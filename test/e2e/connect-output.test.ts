@@ -99,6 +99,16 @@ describe('connect output', () => {
     expect(plain.out).toContain('closed 1000 (Normal Closure) by client, clean');
   });
 
+  it('keeps colour codes out of a redirected stderr while --pretty colours stdout', async () => {
+    const server = await startServer({ verifyClient: (_info, done) => done(false, 401, 'Unauthorized') });
+    const result = await runCli(['connect', server.url, '--pretty', '-v']);
+    expect(result.code).toBe(5);
+    expect(result.out).toContain(`${ESC}[`);
+    expect(result.stderr).toContain('< HTTP/1.1 401 Unauthorized');
+    expect(result.stderr).toContain('wsprobe: handshake rejected');
+    expect(result.stderr).not.toContain(ESC);
+  });
+
   it('shows a binary message as its size and a hex dump in pretty mode', async () => {
     const server = await startServer();
     const result = await runCli([

@@ -197,7 +197,12 @@ export class ServerCore {
     const serverClosed = new Promise<void>((resolve) => this.http.close(() => resolve()));
     this.http.closeAllConnections();
     const clients = [...this.clients.values()];
-    for (const client of clients) client.close(code, reason);
+    for (const client of clients) {
+      // Their answers to our close frames must be read, whatever paused them.
+      client.resume('output');
+      client.resume('backlog');
+      client.close(code, reason);
+    }
     const allClosed = Promise.all(clients.map((c) => c.closed));
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<void>((resolve) => {

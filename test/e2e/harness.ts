@@ -216,7 +216,7 @@ export interface RunningServerCli extends RunningCli {
 
 /**
  * Starts `wsprobe listen|echo …` and resolves once it has said where it listens: the
- * `listening on URL` line on stderr, or the json `listening` event on stdout.
+ * `listening on URL` line on stderr (after a `-t` time, if any), or the json `listening` event on stdout.
  */
 export async function startServerCli(args: string[], options: StartOptions = {}): Promise<RunningServerCli> {
   const cli = startCli(args, options);
@@ -227,7 +227,7 @@ export async function startServerCli(args: string[], options: StartOptions = {})
     const look = (stream: 'out' | 'err', chunk: Buffer) => {
       seen[stream] += chunk.toString('utf8');
       const match =
-        /^listening on (wss?:\/\/\S+)$/m.exec(seen.err) ??
+        /^(?:[\d:.]+ )?listening on (wss?:\/\/\S+)$/m.exec(seen.err) ??
         /"event":"listening"[^\n]*"url":"(wss?:\/\/[^"]+)"/.exec(seen.out);
       if (!match) return;
       cli.child.stdout!.off('data', onOut);

@@ -155,4 +155,43 @@ describe('wsprobe echo', () => {
     });
     expect(events.find((e) => e.event === 'response')).toMatchObject({ conn: 1, status: 101 });
   });
+
+  it('takes the output options of connect: -q, --separator, --binary-output, -t, --max-display, --show-secrets', async () => {
+    const piped = await startServerCli(['echo', '0', '-q', '--separator', '\\0', '--binary-output', 'hex']);
+    const client = await openClient(piped.url);
+    await client.send('one');
+    await client.send(Buffer.from([0xca, 0xfe]), { binary: true });
+    await client.waitForMessages(2);
+    client.ws.close(1000);
+    await client.closed;
+    piped.child.kill('SIGTERM');
+    const pipedResult = await piped.result;
+    expect(pipedResult.out).toBe('one\0cafe\0');
+    // -q: only errors on stderr (the listening line is how scripts find the port, so it stays).
+    expect(pipedResult.stderr).toBe(`listening on ${piped.url}\n`);
+
+    const pretty = await startServerCli([
+      'echo',
+      '0',
+      '--pretty',
+      '--no-color',
+      '-t',
+      '-v',
+      '--max-display',
+      '4',
+      '--show-secrets',
+    ]);
+    const other = await openClient(pretty.url, [], { headers: { Cookie: 'session=abc' } });
+    await other.send(Buffer.from('0123456789'), { binary: true });
+    await other.message(0);
+    other.ws.close(1000);
+    await other.closed;
+    await pretty.waitForOutput('closed 1000');
+    pretty.child.kill('SIGTERM');
+    const { out } = await pretty.result;
+    expect(out).toMatch(/^\d\d:\d\d:\d\d\.\d{3} \[#1\] > Cookie: session=abc$/m);
+    expect(out).toMatch(/^\d\d:\d\d:\d\d\.\d{3} \[#1\] < binary 10 bytes$/m);
+    expect(out).toContain('30 31 32 33');
+    expect(out).not.toContain('34 35');
+  });
 });

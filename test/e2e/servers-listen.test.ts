@@ -1,7 +1,17 @@
 /** `wsprobe listen`: lines to every client, slash commands, --broadcast, --greeting, --close-after, --once, signals. */
 import { describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { jsonLines, startServerCli } from './harness.js';
 import { openClient } from './servers-kit.js';
+
+/** Resolves with the error of a connection attempt that must fail. */
+function connectError(url: string): Promise<NodeJS.ErrnoException> {
+  const ws = new WebSocket(url);
+  return new Promise((resolve, reject) => {
+    ws.once('open', () => reject(new Error(`${url} accepted a connection`)));
+    ws.once('error', resolve);
+  });
+}
 
 describe('wsprobe listen', () => {
   it('prints what clients send: payloads on stdout, one per line, status lines with the client id on stderr', async () => {
@@ -177,5 +187,46 @@ describe('wsprobe listen', () => {
     server.child.stdin!.write('/quit\n');
     expect(await client.closed).toMatchObject({ code: 1000 });
     expect((await server.result).code).toBe(0);
+  });
+
+  it('binds 127.0.0.1 by default and only the --host address when given', async () => {
+    const local = await startServerCli(['listen', '0', '--no-stdin']);
+    expect(local.url).toBe(`ws://127.0.0.1:${local.port}`);
+    // 127.0.0.2 is loopback too, but not the address bound: nobody answers there.
+    expect((await connectError(`ws://127.0.0.2:${local.port}`)).code).toBe('ECONNREFUSED');
+
+    const other = await startServerCli(['echo', '0', '--host', '127.0.0.2']);
+    expect(other.url).toBe(`ws://127.0.0.2:${other.port}`);
+    const client = await openClient(other.url);
+    await client.send('via 127.0.0.2');
+    expect((await client.message(0)).data.toString()).toBe('via 127.0.0.2');
+    expect((await connectError(`ws://127.0.0.1:${other.port}`)).code).toBe('ECONNREFUSED');
+
+    const named = await startServerCli(['echo', '0', '--host', 'localhost']);
+    expect(named.url).toBe(`ws://localhost:${named.port}`);
+  });
+
+  it('--no-stdin leaves stdin alone', async () => {
+    const server = await startServerCli(['listen', '0', '--no-stdin']);
+    server.child.stdin!.write('not for anyone\n/quit\n');
+    const client = await openClient(server.url);
+    await client.send('marker');
+    await server.waitForOutput('marker\n');
+    server.child.kill('SIGTERM');
+    expect(await client.closed).toMatchObject({ code: 1001 });
+    expect(client.messages).toEqual([]);
+    expect((await server.result).stderr).not.toContain('no client connected');
+  });
+
+  it('stops like on SIGTERM when the reader of its stdout goes away', async () => {
+    const server = await startServerCli(['listen', '0']);
+    const client = await openClient(server.url);
+    server.child.stdout!.destroy();
+    // The next thing it prints finds the pipe closed.
+    await client.send('anyone reading?');
+    expect(await client.closed).toEqual({ code: 1001, reason: 'server shutting down' });
+    const { code, stderr } = await server.result;
+    expect(code).toBe(0);
+    expect(stderr).toContain('[#1] closed 1001 (Going Away) by server, reason "server shutting down", clean');
   });
 });

@@ -323,8 +323,10 @@ export class ServerCore {
           `dropped ${remote}: handshake not complete within ${seconds} s (see --handshake-timeout)`,
         );
       }
+    } else if (err.code === 'HPE_HEADER_OVERFLOW') {
+      status = 431;
+      this.error('protocol', `dropped ${remote}: request headers over 16 KiB`);
     } else {
-      if (err.code === 'HPE_HEADER_OVERFLOW') status = 431;
       this.error('protocol', `dropped ${remote}: not a valid HTTP request (${err.code ?? err.message})`);
     }
     endWith(socket, httpResponse(status, `${httpStatusText(status)}\n`));

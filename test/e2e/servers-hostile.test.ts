@@ -46,7 +46,7 @@ async function settles(read: () => number, stableFor = 600): Promise<number> {
 }
 
 describe('hostile clients', () => {
-  it('answers random bytes with 400 and drops them; a connected client keeps working', async () => {
+  it('answers random bytes with 400 and endless headers with 431, and drops them; a connected client keeps working', async () => {
     const server = await startServerCli(['echo', '0']);
     const good = await openClient(server.url);
     const garbage = await rawConnect(server.port);
@@ -54,6 +54,10 @@ describe('hostile clients', () => {
     const answer = await garbage.ended;
     expect(answer.toString('latin1')).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
     await stillEchoes(good, 'after garbage');
+    // Endless headers are cut off at 16 KiB.
+    const endless = await rawConnect(server.port);
+    endless.socket.write(`GET / HTTP/1.1\r\nHost: x\r\nX-Padding: ${'a'.repeat(20_000)}\r\n\r\n`);
+    expect((await endless.ended).toString('latin1')).toMatch(/^HTTP\/1\.1 431 /);
     // Binary noise right after a valid handshake is a protocol error: 1002.
     const noisy = await rawWebSocket(server);
     noisy.socket.write(Buffer.from([0x8f, 0xff, 0x13, 0x37, 0x00, 0x42, 0x99, 0x01]));
@@ -63,6 +67,7 @@ describe('hostile clients', () => {
     const { stderr, code } = await server.result;
     expect(code).toBe(0);
     expect(stderr).toMatch(/wsprobe: dropped 127\.0\.0\.1:\d+: not a valid HTTP request \(HPE_INVALID_METHOD\)/);
+    expect(stderr).toMatch(/wsprobe: dropped 127\.0\.0\.1:\d+: request headers over 16 KiB/);
     expect(stderr).toMatch(
       /wsprobe: client #2 broke the protocol: Invalid WebSocket frame: invalid opcode 15; closing with 1002/,
     );

@@ -123,7 +123,10 @@ export class ServerCore {
         const refusal = admit(info.req.headers, options.policy, this.clients.size);
         if (!refusal) return done(true);
         this.logRefusal(info.req, refusal);
-        done(false, refusal.status, `${refusal.reason}\n`, refusal.headers);
+        done(false, refusal.status, `${refusal.reason}\n`, {
+          'Content-Type': 'text/plain; charset=utf-8',
+          ...refusal.headers,
+        });
       },
     } as ConstructorParameters<typeof WebSocketServer>[0]);
     this.wss.on('headers', (lines: string[], req: IncomingMessage) => this.onAccepting(lines, req));

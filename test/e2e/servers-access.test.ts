@@ -32,7 +32,8 @@ describe('server access', () => {
     const alsoOk = await openClient(server.url, [], { origin: 'http://localhost:3000' });
     const evil = await refusedHandshake(server.url, { origin: 'https://evil.example' });
     expect(evil.status).toBe(403);
-    expect(evil.body).toContain('origin "https://evil.example" is not on the --origin list');
+    expect(evil.body).toBe('origin "https://evil.example" is not on the --origin list\n');
+    expect(evil.headers['content-type']).toBe('text/plain; charset=utf-8');
     expect((await refusedHandshake(server.url)).status).toBe(403);
     expect((await refusedHandshake(server.url, { origin: 'http://localhost:3001' })).status).toBe(403);
     // The refusals did not disturb the clients that got in.

@@ -70,7 +70,7 @@ export class ConnectProxyAgent extends Agent {
       }
       socket.removeListener('data', onData);
       const status = /^HTTP\/1\.[01] (\d{3}) ?(.*)$/m.exec(head.subarray(0, end).toString('latin1').split('\r\n')[0]);
-      if (!status || status[1] !== '200') {
+      if (status?.[1] !== '200') {
         fail(
           `refused CONNECT to ${authority}: ${status ? `${status[1]} ${status[2]}`.trim() : 'not an HTTP answer'}`,
           'EPROXYREFUSED',

@@ -219,7 +219,8 @@ describe('keepalive', () => {
     expect(result.code).toBe(0);
     const pong = jsonLines(result.out).find((e) => e.event === 'pong' && e.dir === 'in');
     expect(typeof pong?.rttMs).toBe('number');
-    expect((jsonLines(result.out).at(-1)?.rtt as { count: number }).count).toBeGreaterThanOrEqual(1);
+    const summary = jsonLines(result.out).at(-1) as { rtt: { count: number } };
+    expect(summary.rtt.count).toBeGreaterThanOrEqual(1);
   });
 
   it('exits 6 when the peer stops answering pings, within interval + timeout', async () => {

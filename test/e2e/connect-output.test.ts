@@ -93,7 +93,6 @@ describe('connect output', () => {
     });
     expect(coloured.out).toContain(`${ESC}[`);
     expect(plain.out).not.toContain(`${ESC}[`);
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping SGR sequences
     expect(coloured.out.replace(/\x1b\[[0-9;]*m/g, '').replace(/:\d+/g, '')).toBe(plain.out.replace(/:\d+/g, ''));
     expect(plain.out).toContain('> hi\n< hi\n');
     expect(plain.out).toContain('closed 1000 (Normal Closure) by client, clean');

@@ -35,6 +35,7 @@ export interface ListenFlags extends ServerFlags {
   broadcast: boolean;
   console: boolean;
   stdin: boolean;
+  history: boolean;
 }
 
 export interface EchoFlags extends ServerFlags {
@@ -117,6 +118,7 @@ export function addServerCommands(program: Command, env: Env, setExit: (code: nu
     .option('--broadcast', "relay every client's messages to all the other clients (a chat room)", false)
     .option('--console', 'also serve a browser chat page at http://HOST:PORT/', false)
     .option('--no-stdin', 'do not read stdin (background jobs)')
+    .option('--no-history', 'interactive mode: do not read or write ~/.wsprobe_history')
     .action(async (port: number, flags: ListenFlags) => {
       const { runListen } = await import('../commands/listen.js');
       setExit(await runListen(port, flags, env));

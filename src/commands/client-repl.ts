@@ -33,13 +33,6 @@ export interface ClientRepl {
   stderr: NodeJS.WritableStream;
 }
 
-/** The terminal to draw the prompt on: stdout, or stderr when stdout is redirected; none if neither is one. */
-export function promptTerminal(env: Env): NodeJS.WritableStream | null {
-  if (env.stdoutIsTTY) return env.stdout;
-  if (env.stderrIsTTY) return env.stderr;
-  return null;
-}
-
 export function createClientRepl(env: Env, terminal: NodeJS.WritableStream, hooks: ClientReplHooks): ClientRepl {
   const { outbox } = hooks;
   // Replies to commands go to the prompt's terminal, never into a stdout that is piped.

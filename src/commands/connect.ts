@@ -16,9 +16,10 @@ import { type ClientEnd, ClientSession, type Stats } from '../session/client.js'
 import { historyPath } from '../session/history.js';
 import { startKeepalive } from '../session/keepalive.js';
 import { Outbox, type OutMessage } from '../session/outbox.js';
+import { promptTerminal } from '../session/repl.js';
 import { StdinReader } from '../session/stdin-reader.js';
 import { clientOptions } from './client-options.js';
-import { type ClientRepl, createClientRepl, promptTerminal } from './client-repl.js';
+import { type ClientRepl, createClientRepl } from './client-repl.js';
 import { addStats, RECENT_SHOWN, reportEvent, settleExit, summaryEvent } from './connect-end.js';
 import { startSpinner } from './spinner.js';
 

@@ -19,7 +19,9 @@ import type { ServerClient } from '../server/client.js';
 import { consolePage } from '../server/console-page.js';
 import { AUTH_REALM, checkBasicAuth } from '../server/policy.js';
 import { runServer, type ServerContext } from '../server/run.js';
+import { historyPath } from '../session/history.js';
 import { Outbox, type OutMessage } from '../session/outbox.js';
+import { promptTerminal, Repl } from '../session/repl.js';
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -235,15 +237,41 @@ export function readStdinLines(stream: Readable, outbox: Outbox, onLine: (line: 
 }
 
 export function runListen(port: number, flags: ListenFlags, env: Env): Promise<number> {
-  return runServer(port, flags, env, (ctx) => {
+  // On a terminal: the same prompt as the client's; server output is printed above it.
+  const terminal = flags.stdin && env.stdinIsTTY ? promptTerminal(env) : null;
+  let controller: ListenController | null = null;
+  let context: ServerContext | null = null;
+  const repl = terminal
+    ? new Repl({
+        input: env.stdin,
+        terminal,
+        prompt: '> ',
+        historyFile: flags.history ? historyPath(env.homedir) : undefined,
+        onLine: (line) => controller?.handleServerLine(line),
+        // Ctrl+D stops the server as /quit does; Ctrl+C as SIGINT does.
+        onEnd: () => controller?.handleServerLine('/quit'),
+        onInterrupt: () => context?.stop(1001, 'server shutting down'),
+        onNotice: (message) => context?.say(`wsprobe: ${message}`, true),
+      })
+    : null;
+  const outEnv: Env = repl
+    ? {
+        ...env,
+        stdout: (env.stdoutIsTTY ? repl.wrap(env.stdout) : env.stdout) as Env['stdout'],
+        stderr: (env.stderrIsTTY ? repl.wrap(env.stderr) : env.stderr) as Env['stderr'],
+      }
+    : env;
+  return runServer(port, flags, outEnv, (ctx) => {
     const listen = new ListenController(ctx, flags);
-    const input = flags.stdin
-      ? readStdinLines(env.stdin, listen.outbox, (line) => listen.handleServerLine(line))
-      : null;
+    controller = listen;
+    context = ctx;
+    const input =
+      flags.stdin && !repl ? readStdinLines(env.stdin, listen.outbox, (line) => listen.handleServerLine(line)) : null;
     return {
       started() {
         if (flags.console) ctx.say(`console: ${ctx.core.url.replace(/^ws/, 'http')}/`);
         input?.start();
+        repl?.start();
       },
       opened: () => listen.clientOpened(),
       message(client, data, isBinary) {
@@ -252,6 +280,7 @@ export function runListen(port: number, flags: ListenFlags, env: Env): Promise<n
       closed: () => listen.clientClosed(),
       httpRequest: flags.console ? listen.httpRequest : undefined,
       finished() {
+        repl?.close();
         input?.stop();
         listen.outbox.stop();
       },

@@ -27,9 +27,22 @@ export interface PipeOptions {
   showSummary?: boolean;
 }
 
+/** The client's mark for a handshake line, reversed for a server's events (they carry `conn`). */
+export function inMark(e: SessionEvent, clientMark: '>' | '<'): '>' | '<' {
+  if (e.conn === undefined) return clientMark;
+  return clientMark === '>' ? '<' : '>';
+}
+
 export function createPipeRenderer(o: PipeOptions): Renderer {
-  const status = (e: SessionEvent, text: string): Rendered | null =>
-    o.quiet ? null : { err: `${e.conn !== undefined ? `[#${e.conn}] ` : ''}${text}\n` };
+  /** `[#id] ` on every line of a server event. */
+  const prefixed = (e: SessionEvent, text: string): string => {
+    if (e.conn === undefined) return `${text}\n`;
+    return `${text
+      .split('\n')
+      .map((l) => `[#${e.conn}] ${l}`)
+      .join('\n')}\n`;
+  };
+  const status = (e: SessionEvent, text: string): Rendered | null => (o.quiet ? null : { err: prefixed(e, text) });
   const handshake = (mark: string, first: string, headers: HeaderList): string =>
     [`${mark} ${first}`, ...headerLines(headers, o.showSecrets).map(([n, v]) => `${mark} ${n}: ${v}`)].join('\n');
   const control = (e: ControlEvent<'ping' | 'pong'>): Rendered | null => {
@@ -40,13 +53,14 @@ export function createPipeRenderer(o: PipeOptions): Renderer {
 
   return {
     connecting: (e) => (o.verbose > 0 ? status(e, `connecting to ${e.url}`) : null),
-    request: (e) => (o.verbose > 0 ? status(e, handshake('>', requestLine(e), e.headers)) : null),
+    // A server receives the request and sends the response: the marks say which way each went.
+    request: (e) => (o.verbose > 0 ? status(e, handshake(inMark(e, '>'), requestLine(e), e.headers)) : null),
     response: (e) => {
       if (e.status === 101 && o.verbose === 0) return null;
       const body = bodyPreview(e);
-      const text = handshake('<', statusLine(e), e.headers) + (body !== null ? `\n\n${body}` : '');
+      const text = handshake(inMark(e, '<'), statusLine(e), e.headers) + (body !== null ? `\n\n${body}` : '');
       // A rejected handshake is part of the error report: shown even with -q.
-      if (e.status !== 101) return { err: `${text}\n` };
+      if (e.status !== 101) return { err: prefixed(e, text) };
       return status(e, text);
     },
     open: (e) => status(e, openText(e)),
@@ -59,7 +73,7 @@ export function createPipeRenderer(o: PipeOptions): Renderer {
     ping: control,
     pong: control,
     close: (e) => status(e, closeText(e)),
-    error: (e) => ({ err: `${errorText(e)}\n` }),
+    error: (e) => ({ err: prefixed(e, errorText(e)) }),
     frame: (e) => status(e, `frame ${frameText(e)}`),
     reconnecting: (e) => status(e, reconnectText(e)),
     listening: (e) => ({ err: `listening on ${e.url}\n` }),

@@ -14,6 +14,7 @@ import {
 } from './describe.js';
 import type { ControlEvent, HeaderList, MessageEvent, Rendered, Renderer, SessionEvent } from './events.js';
 import { hexDump } from './hexdump.js';
+import { inMark } from './pipe.js';
 import { escapeControl } from './sanitize.js';
 import { summaryLines } from './summary.js';
 
@@ -66,10 +67,10 @@ export function createPrettyRenderer(o: PrettyOptions): Renderer {
 
   return {
     connecting: (e) => (o.verbose > 0 ? { out: lines(e, [c.gray(`* connecting to ${e.url}`)]) } : null),
-    request: (e) => (o.verbose > 0 ? { out: lines(e, headerBlock('>', requestLine(e), e.headers)) } : null),
+    request: (e) => (o.verbose > 0 ? { out: lines(e, headerBlock(inMark(e, '>'), requestLine(e), e.headers)) } : null),
     response: (e) => {
       if (e.status === 101 && o.verbose === 0) return null;
-      const block = headerBlock('<', statusLine(e), e.headers);
+      const block = headerBlock(inMark(e, '<'), statusLine(e), e.headers);
       const body = bodyPreview(e);
       if (body !== null) block.push('', ...body.split('\n'));
       const text = lines(e, block);
@@ -85,7 +86,7 @@ export function createPrettyRenderer(o: PrettyOptions): Renderer {
       const normal = e.by === 'client' ? e.clean : e.by === 'server' && [1000, 1001, 1005].includes(e.code);
       return { out: lines(e, [(normal ? c.yellow : c.red)(closeText(e))]) };
     },
-    error: (e) => ({ err: `${c.red(errorText(e))}\n` }),
+    error: (e) => ({ err: lines(e, [c.red(errorText(e))]) }),
     frame: (e) => ({ out: lines(e, [c.gray(`  frame ${frameText(e)}`)]) }),
     reconnecting: (e) => (o.quiet ? null : { err: lines(e, [c.yellow(reconnectText(e))]) }),
     listening: (e) => ({ err: lines(e, [c.green(`listening on ${e.url}`)]) }),

@@ -21,6 +21,7 @@ import { WebSocketServer } from 'ws';
 import { WsprobeError } from '../errors.js';
 import type { HeaderList, SessionEvent } from '../output/events.js';
 import type { CloseInfo } from '../protocol/outcome.js';
+import { tapFrames } from '../session/frame-tap.js';
 import { emptyTraffic, ServerClient, type Traffic } from './client.js';
 import { admit, chooseSubprotocol, httpResponse, type Policy, type Refusal } from './policy.js';
 
@@ -39,6 +40,8 @@ export interface CoreOptions {
   handshakeTimeoutMs: number;
   /** How long a close handshake we start may take before the client is dropped. */
   closeTimeoutMs: number;
+  /** -vv: report every frame of every client. */
+  tapFrames?: boolean;
 }
 
 /** Plain HTTP requests (not upgrades) go here; the default answers 426 Upgrade Required. */
@@ -247,6 +250,8 @@ export class ServerCore {
     // A client that resets the connection mid-handshake must not crash us.
     socket.on('error', () => {});
     this.wss.handleUpgrade(req, socket, head, (ws) => {
+      // ws has just taken the socket over and not yet read from it: the tap sees every byte.
+      if (this.options.tapFrames) tapFrames(socket as Socket, this.emit, this.now, attempt.id);
       const client = new ServerClient(
         attempt.id,
         attempt.remote,

@@ -92,6 +92,7 @@ export async function runServer(
         pingIntervalMs: flags.pingInterval !== undefined ? flags.pingInterval * 1000 : undefined,
         handshakeTimeoutMs: flags.handshakeTimeout * 1000,
         closeTimeoutMs: CLOSE_TIMEOUT_MS,
+        tapFrames: flags.verbose >= 2,
       },
       emit,
       env.now,

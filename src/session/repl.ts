@@ -4,6 +4,7 @@
  */
 import * as readline from 'node:readline';
 import { type Readable, Writable } from 'node:stream';
+import type { Env } from '../env.js';
 import { loadHistory, saveHistory } from './history.js';
 
 export interface ReplOptions {
@@ -111,4 +112,11 @@ export class Repl {
       this.o.onNotice(problem);
     }
   }
+}
+
+/** The terminal to draw the prompt on: stdout, or stderr when stdout is redirected; none if neither is one. */
+export function promptTerminal(env: Env): NodeJS.WritableStream | null {
+  if (env.stdoutIsTTY) return env.stdout;
+  if (env.stderrIsTTY) return env.stderr;
+  return null;
 }

@@ -130,11 +130,11 @@ describe('wsprobe echo', () => {
     const { out, code } = await server.result;
     expect(code).toBe(0);
     expect(out).toContain('[#1] client connected from 127.0.0.1:');
-    expect(out).toContain('[#1] > GET /chat?room=7 HTTP/1.1\n');
-    expect(out).toContain('[#1] > X-Debug-Token: abc 123\n');
-    expect(out).toContain('[#1] > Authorization: Bearer ****\n');
+    expect(out).toContain('[#1] < GET /chat?room=7 HTTP/1.1\n');
+    expect(out).toContain('[#1] < X-Debug-Token: abc 123\n');
+    expect(out).toContain('[#1] < Authorization: Bearer ****\n');
     expect(out).not.toContain('s3cret');
-    expect(out).toContain('[#1] < HTTP/1.1 101 Switching Protocols\n');
+    expect(out).toContain('[#1] > HTTP/1.1 101 Switching Protocols\n');
     expect(out).toContain(
       `[#1] connected to ${server.url}/chat?room=7 (subprotocol: none, extensions: permessage-deflate)`,
     );
@@ -189,7 +189,7 @@ describe('wsprobe echo', () => {
     await pretty.waitForOutput('closed 1000');
     pretty.child.kill('SIGTERM');
     const { out } = await pretty.result;
-    expect(out).toMatch(/^\d\d:\d\d:\d\d\.\d{3} \[#1\] > Cookie: session=abc$/m);
+    expect(out).toMatch(/^\d\d:\d\d:\d\d\.\d{3} \[#1\] < Cookie: session=abc$/m);
     expect(out).toMatch(/^\d\d:\d\d:\d\d\.\d{3} \[#1\] < binary 10 bytes$/m);
     expect(out).toContain('30 31 32 33');
     expect(out).not.toContain('34 35');

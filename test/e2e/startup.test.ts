@@ -1,0 +1,39 @@
+/** The fast paths stay fast: --help and --version load none of the session's heavy modules. */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { deadPort, runCli } from './harness.js';
+
+const TRACER = fileURLToPath(new URL('../fixtures/trace-loads.mjs', import.meta.url));
+
+async function loadedBy(args: string[], exitCode = 0): Promise<string[]> {
+  const file = join(mkdtempSync(join(tmpdir(), 'wsprobe-trace-')), 'loads.txt');
+  const result = await runCli(args, { env: { NODE_OPTIONS: `--import ${TRACER}`, WSPROBE_TRACE_LOADS: file } });
+  expect(result.code).toBe(exitCode);
+  return readFileSync(file, 'utf8').split('\n').filter(Boolean);
+}
+
+const HEAVY = [/\/node_modules\/ws\//, /\/node_modules\/ora\//, /^node:readline$/, /\/node_modules\/readline-sync\//];
+
+describe('start-up', () => {
+  it.each([[['--help']], [['connect', '--help']], [['listen', '--help']], [['--version']]])(
+    '%j loads no ws, ora or readline',
+    async (args) => {
+      const loaded = await loadedBy(args);
+      for (const heavy of HEAVY) expect(loaded.filter((url) => heavy.test(url))).toEqual([]);
+    },
+  );
+
+  it('--version does not even load the CLI', async () => {
+    const loaded = await loadedBy(['--version']);
+    expect(loaded.some((url) => url.includes('/dist/'))).toBe(false);
+    expect(loaded.some((url) => url.includes('commander'))).toBe(false);
+  });
+
+  it('a session does load ws (so the tracer sees what it should)', async () => {
+    const loaded = await loadedBy(['connect', `ws://127.0.0.1:${await deadPort()}`], 3);
+    expect(loaded.some((url) => HEAVY[0].test(url))).toBe(true);
+  });
+});

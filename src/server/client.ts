@@ -124,14 +124,22 @@ export class ServerClient {
     this.stats.bytesOut += data.length;
     this.totals.messagesOut++;
     this.totals.bytesOut += data.length;
-    this.event({ event: 'message', dir: 'out', data, binary });
+    this.emit({ event: 'message', time: this.now(), conn: this.id, dir: 'out', data, binary });
+    if (!done) {
+      // The hot path (echo): no per-message closure. A write callback is only needed once a backlog
+      // builds up: the last write before a pause then carries one, and resumes reading when done.
+      if (this.ws.bufferedAmount + data.length > BACKLOG_LOW_BYTES) this.ws.send(data, { binary }, this.afterWrite);
+      else this.ws.send(data, { binary });
+      if (options.ownBacklog && this.ws.bufferedAmount > BACKLOG_HIGH_BYTES) this.pause('backlog');
+      return true;
+    }
     let called = false;
     const callback: Done = (err) => {
       if (called) return;
       called = true;
       this.pendingDone.delete(callback);
-      if (this.pauses.has('backlog') && this.ws.bufferedAmount <= BACKLOG_LOW_BYTES) this.resume('backlog');
-      done?.(err);
+      this.afterWrite();
+      done(err);
     };
     this.pendingDone.add(callback);
     this.ws.send(data, { binary }, callback);
@@ -195,6 +203,11 @@ export class ServerClient {
     this.close(1008, 'too slow: not reading');
   }
 
+  /** After each write: a client paused for its own backlog is read again once it has caught up. */
+  private readonly afterWrite = (): void => {
+    if (this.pauses.has('backlog') && this.ws.bufferedAmount <= BACKLOG_LOW_BYTES) this.resume('backlog');
+  };
+
   private event(e: DistributiveOmit<SessionEvent, 'time' | 'conn'>): void {
     this.emit({ ...e, time: this.now(), conn: this.id } as SessionEvent);
   }
@@ -204,7 +217,7 @@ export class ServerClient {
     this.stats.bytesIn += data.length;
     this.totals.messagesIn++;
     this.totals.bytesIn += data.length;
-    this.event({ event: 'message', dir: 'in', data, binary: isBinary });
+    this.emit({ event: 'message', time: this.now(), conn: this.id, dir: 'in', data, binary: isBinary });
     this.onIncoming?.(data, isBinary);
   }
 

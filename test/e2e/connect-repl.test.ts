@@ -91,7 +91,7 @@ describe('interactive client (pty)', () => {
     cli.type('half typ');
     await cli.waitForScreen(/^> half typ$/m);
     ws.send('incoming!');
-    const screen = await cli.waitForScreen(/^< incoming!$/m);
+    const screen = await cli.waitForScreen(/^< incoming!\n> half typ$/m);
     // The message is above the prompt, and the prompt still holds what was typed.
     const last = screen.filter((row) => row !== '').at(-1);
     expect(last).toBe('> half typ');

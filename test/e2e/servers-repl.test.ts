@@ -42,7 +42,8 @@ describe('listen on a terminal', () => {
     cli.type('half typ');
     await cli.waitForScreen(/^> half typ$/m);
     peer.ws.send('from the client');
-    const after = await cli.waitForScreen(/< from the client$/m);
+    // The message lands above the prompt, which is redrawn with what was typed so far.
+    const after = await cli.waitForScreen(/< from the client\n> half typ$/m);
     expect(after.filter((row) => row !== '').at(-1)).toBe('> half typ');
     cli.type('ed\r');
     await peer.waitFor(2);

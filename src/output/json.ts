@@ -9,8 +9,19 @@ export interface JsonOptions {
 
 type Fields = Record<string, unknown>;
 
+/** Events come thousands per millisecond under load: format each millisecond once. */
+let lastTime = Number.NaN;
+let lastIso = '';
+function isoTime(time: number): string {
+  if (time !== lastTime) {
+    lastTime = time;
+    lastIso = new Date(time).toISOString();
+  }
+  return lastIso;
+}
+
 function line(e: SessionEvent, fields: Fields): Rendered {
-  const head: Fields = { event: e.event, time: new Date(e.time).toISOString() };
+  const head: Fields = { event: e.event, time: isoTime(e.time) };
   if (e.conn !== undefined) head.conn = e.conn;
   return { out: `${JSON.stringify({ ...head, ...fields })}\n` };
 }

@@ -16,6 +16,7 @@ export interface Output {
 const SGR = /\x1b\[[0-9;]*m/g;
 
 /**
+ * `interleaved`: stdout and stderr end up on the same terminal, so their order must be kept line by line.
  * `plainStderr`: the renderer colours for stdout's terminal; when stderr is not one (redirected to a
  * file), the colour codes are taken out of what goes there.
  */
@@ -24,6 +25,7 @@ export function createOutput(
   stdout: BatchedWriter,
   stderr: BatchedWriter,
   plainStderr = false,
+  interleaved = true,
 ): Output {
   const output: Output = {
     stdout,
@@ -36,10 +38,11 @@ export function createOutput(
       }
       if (r.out !== undefined) stdout.write(r.out);
       if (r.err !== undefined) {
-        // Keep the two streams in order on a terminal: what went to stdout first is shown first.
-        stdout.flushNow();
+        // On a terminal both streams are one screen: keep them in order, what went to stdout first is
+        // shown first. Otherwise stderr is batched like stdout (-vv can write a line per frame).
+        if (interleaved) stdout.flushNow();
         stderr.write(plainStderr ? r.err.replace(SGR, '') : r.err);
-        stderr.flushNow();
+        if (interleaved) stderr.flushNow();
       }
     },
     async end() {

@@ -54,5 +54,6 @@ export function createSessionOutput(flags: OutputFlags, env: Env, onStdoutError:
   const stdout = new BatchedWriter(env.stdout, onStdoutError);
   const stderr = new BatchedWriter(env.stderr);
   const plainStderr = mode === 'pretty' && colorLevel(env, env.stderrIsTTY, !flags.color) === 0;
-  return createOutput(createRenderer(mode, flags, env), stdout, stderr, plainStderr);
+  const interleaved = env.stdoutIsTTY || env.stderrIsTTY;
+  return createOutput(createRenderer(mode, flags, env), stdout, stderr, plainStderr, interleaved);
 }

@@ -6,9 +6,20 @@ import { buildProgram } from './cli/program.js';
 import { type Env, processEnv } from './env.js';
 import { ExitCode, WsprobeError } from './errors.js';
 
+/** package.json is one level up from dist/main.js, two from the bundle's dist/bundle/main.js. */
 function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
+  for (const path of ['../package.json', '../../package.json']) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(path, import.meta.url), 'utf8')) as {
+        name?: string;
+        version: string;
+      };
+      if (pkg.name === 'wsprobe') return pkg.version;
+    } catch {
+      // Try the next place.
+    }
+  }
+  return 'unknown';
 }
 
 export function describeInternalError(err: unknown, debug: boolean): string {

@@ -29,6 +29,7 @@ export const SLOW_CONSUMER_BYTES = 16 * 1024 * 1024;
 
 /** Why reading from a client is paused: our stdout is backed up, or the client is not reading. */
 export type PauseReason = 'output' | 'backlog';
+const PAUSE_BIT: Readonly<Record<PauseReason, number>> = { output: 1, backlog: 2 };
 
 export type Done = (err?: Error) => void;
 
@@ -50,16 +51,26 @@ function sentCloseCode(err: Error): number | undefined {
 export class ServerClient {
   readonly stats: Traffic = emptyTraffic();
   readonly connectedAt: number;
-  /** Settles once the connection is closed, with how it closed. */
-  readonly closed: Promise<CloseInfo>;
+  /** Settles once the connection is closed, with how it closed (made only when asked for). */
+  get closed(): Promise<CloseInfo> {
+    if (this.closeInfo) return Promise.resolve(this.closeInfo);
+    this.closedPromise ??= new Promise((resolve) => {
+      this.settleClosed = resolve;
+    });
+    return this.closedPromise;
+  }
   /** Set by the keepalive: a ping is out and its pong has not come back. */
   awaitingPong = false;
 
-  private settleClosed!: (close: CloseInfo) => void;
+  private closeInfo: CloseInfo | null = null;
+  private closedPromise: Promise<CloseInfo> | null = null;
+  private settleClosed: ((close: CloseInfo) => void) | null = null;
   private closeSent: { code: number; reason: string } | null = null;
-  private readonly pauses = new Set<PauseReason>();
-  private readonly pingSentAt: number[] = [];
-  private readonly pendingDone = new Set<Done>();
+  // Per-connection state is kept small (10 000 idle clients must cost little): the pause reasons are
+  // bits, and the lists below exist only once used.
+  private pauseBits = 0;
+  private pingSentAt: number[] | null = null;
+  private pendingDone: Set<Done> | null = null;
 
   constructor(
     readonly id: number,
@@ -72,9 +83,6 @@ export class ServerClient {
     private readonly totals: Traffic,
   ) {
     this.connectedAt = now();
-    this.closed = new Promise((resolve) => {
-      this.settleClosed = resolve;
-    });
     ws.on('message', (data: Buffer, isBinary) => this.onMessage(data, isBinary));
     ws.on('ping', (data) => {
       this.event({ event: 'ping', dir: 'in', data });
@@ -102,6 +110,9 @@ export class ServerClient {
   get bufferedAmount(): number {
     return this.ws.bufferedAmount;
   }
+
+  /** Called once, when the connection has closed (before `closed` settles). */
+  onClosed?: (close: CloseInfo) => void;
 
   /** Called for every message the client sends. */
   onIncoming?: (data: Buffer, isBinary: boolean) => void;
@@ -137,11 +148,11 @@ export class ServerClient {
     const callback: Done = (err) => {
       if (called) return;
       called = true;
-      this.pendingDone.delete(callback);
+      this.pendingDone?.delete(callback);
       this.afterWrite();
       done(err);
     };
-    this.pendingDone.add(callback);
+    (this.pendingDone ??= new Set()).add(callback);
     this.ws.send(data, { binary }, callback);
     if (options.ownBacklog && this.ws.bufferedAmount > BACKLOG_HIGH_BYTES) this.pause('backlog');
     return true;
@@ -149,7 +160,7 @@ export class ServerClient {
 
   ping(data: Buffer = Buffer.alloc(0)): void {
     if (!this.isOpen) return;
-    this.pingSentAt.push(this.now());
+    (this.pingSentAt ??= []).push(this.now());
     this.ws.ping(data);
     this.event({ event: 'ping', dir: 'out', data });
   }
@@ -179,17 +190,17 @@ export class ServerClient {
   }
 
   pause(reason: PauseReason): void {
-    this.pauses.add(reason);
+    this.pauseBits |= PAUSE_BIT[reason];
     this.ws.pause();
   }
 
   resume(reason: PauseReason): void {
-    this.pauses.delete(reason);
-    if (this.pauses.size === 0) this.ws.resume();
+    this.pauseBits &= ~PAUSE_BIT[reason];
+    if (this.pauseBits === 0) this.ws.resume();
   }
 
   isPausedFor(reason: PauseReason): boolean {
-    return this.pauses.has(reason);
+    return (this.pauseBits & PAUSE_BIT[reason]) !== 0;
   }
 
   private dropSlowConsumer(): void {
@@ -205,7 +216,7 @@ export class ServerClient {
 
   /** After each write: a client paused for its own backlog is read again once it has caught up. */
   private readonly afterWrite = (): void => {
-    if (this.pauses.has('backlog') && this.ws.bufferedAmount <= BACKLOG_LOW_BYTES) this.resume('backlog');
+    if (this.isPausedFor('backlog') && this.ws.bufferedAmount <= BACKLOG_LOW_BYTES) this.resume('backlog');
   };
 
   private event(e: DistributiveOmit<SessionEvent, 'time' | 'conn'>): void {
@@ -223,7 +234,7 @@ export class ServerClient {
 
   private onPong(data: Buffer): void {
     this.awaitingPong = false;
-    const sentAt = this.pingSentAt.shift();
+    const sentAt = this.pingSentAt?.shift();
     this.event({ event: 'pong', dir: 'in', data, rttMs: sentAt !== undefined ? this.now() - sentAt : undefined });
   }
 
@@ -246,14 +257,16 @@ export class ServerClient {
   }
 
   private onClose(code: number, reason: string, wasClean: boolean): void {
-    for (const done of [...this.pendingDone]) done(new Error(`client #${this.id} is gone`));
+    for (const done of [...(this.pendingDone ?? [])]) done(new Error(`client #${this.id} is gone`));
     const close: CloseInfo = this.closeSent
       ? { code: this.closeSent.code, reason: this.closeSent.reason, by: 'server', clean: wasClean }
       : code === 1006
         ? { code, reason, by: 'none', clean: false }
         : { code, reason, by: 'client', clean: wasClean };
     this.event({ event: 'close', ...close });
-    this.settleClosed(close);
+    this.closeInfo = close;
+    this.onClosed?.(close);
+    this.settleClosed?.(close);
   }
 }
 

@@ -264,10 +264,10 @@ export class ServerCore {
       this.clients.set(client.id, client);
       if (this.pausedForOutput) client.pause('output');
       client.onIncoming = (data, isBinary) => this.onMessage?.(client, data, isBinary);
-      void client.closed.then((close) => {
+      client.onClosed = (close) => {
         this.clients.delete(client.id);
         this.onClosed?.(client, close);
-      });
+      };
       this.emit({
         event: 'open',
         time: this.now(),

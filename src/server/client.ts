@@ -152,7 +152,8 @@ export class ServerClient {
       this.afterWrite();
       done(err);
     };
-    (this.pendingDone ??= new Set()).add(callback);
+    this.pendingDone ??= new Set();
+    this.pendingDone.add(callback);
     this.ws.send(data, { binary }, callback);
     if (options.ownBacklog && this.ws.bufferedAmount > BACKLOG_HIGH_BYTES) this.pause('backlog');
     return true;
@@ -160,7 +161,8 @@ export class ServerClient {
 
   ping(data: Buffer = Buffer.alloc(0)): void {
     if (!this.isOpen) return;
-    (this.pingSentAt ??= []).push(this.now());
+    this.pingSentAt ??= [];
+    this.pingSentAt.push(this.now());
     this.ws.ping(data);
     this.event({ event: 'ping', dir: 'out', data });
   }

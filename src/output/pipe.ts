@@ -1,6 +1,7 @@
 /** The pipeline renderer: payloads only on stdout, plain status lines on stderr. */
 import {
   bodyPreview,
+  clock,
   closeText,
   errorText,
   frameText,
@@ -23,6 +24,8 @@ export interface PipeOptions {
   binaryOutput: BinaryOutput;
   /** Written after each text message (and hex/base64 binary); raw binary is written as-is. */
   separator: string;
+  /** `-t`: status lines on stderr start with the local time (payloads are never prefixed). */
+  timestamps?: boolean;
   /** `--summary`: timings and traffic on stderr at the end (shown even with -q: it was asked for). */
   showSummary?: boolean;
 }
@@ -34,12 +37,13 @@ export function inMark(e: SessionEvent, clientMark: '>' | '<'): '>' | '<' {
 }
 
 export function createPipeRenderer(o: PipeOptions): Renderer {
-  /** `[#id] ` on every line of a server event. */
+  /** `-t` time and `[#id] ` on every line of a status block (payloads on stdout stay as they are). */
   const prefixed = (e: SessionEvent, text: string): string => {
-    if (e.conn === undefined) return `${text}\n`;
+    const head = (o.timestamps ? `${clock(e.time)} ` : '') + (e.conn !== undefined ? `[#${e.conn}] ` : '');
+    if (head === '') return `${text}\n`;
     return `${text
       .split('\n')
-      .map((l) => `[#${e.conn}] ${l}`)
+      .map((l) => `${head}${l}`)
       .join('\n')}\n`;
   };
   const status = (e: SessionEvent, text: string): Rendered | null => (o.quiet ? null : { err: prefixed(e, text) });

@@ -29,6 +29,7 @@ export function createRenderer(mode: OutputMode, flags: OutputFlags, env: Env): 
         showSecrets: flags.showSecrets,
         binaryOutput: flags.binaryOutput,
         separator: flags.separator,
+        timestamps: flags.timestamps,
         showSummary: flags.summary === true,
       });
     case 'pretty':

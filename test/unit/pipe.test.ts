@@ -194,3 +194,11 @@ describe('pipe renderer: a rejected handshake is part of the error report', () =
     expect(pipe(f.response101, { quiet: true, verbose: 1 })).toBeNull();
   });
 });
+
+describe('pipe renderer: -t', () => {
+  it('prefixes status lines on stderr with the time, and never the payload on stdout', () => {
+    const status = pipe(f.closeByServer, { timestamps: true });
+    expect(status?.err).toMatch(/^\d\d:\d\d:\d\d\.\d{3} closed 1000/);
+    expect(pipe(f.textIn, { timestamps: true })).toEqual({ out: 'hello\n' });
+  });
+});

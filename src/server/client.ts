@@ -48,6 +48,16 @@ function sentCloseCode(err: Error): number | undefined {
   return typeof value === 'number' ? value : undefined;
 }
 
+/** What the server core does with a client's messages and its end (one object for all clients). */
+export interface ClientOwner {
+  clientMessage(client: ServerClient, data: Buffer, isBinary: boolean): void;
+  /** Once, when the connection has closed (before `closed` settles). */
+  clientClosed(client: ServerClient, close: CloseInfo): void;
+}
+
+const CLIENT = Symbol('wsprobe server client');
+type Tagged = WebSocket & { [CLIENT]: ServerClient };
+
 export class ServerClient {
   readonly stats: Traffic = emptyTraffic();
   readonly connectedAt: number;
@@ -81,17 +91,43 @@ export class ServerClient {
     private readonly emit: (e: SessionEvent) => void,
     private readonly now: () => number,
     private readonly totals: Traffic,
+    private readonly owner: ClientOwner,
   ) {
     this.connectedAt = now();
-    ws.on('message', (data: Buffer, isBinary) => this.onMessage(data, isBinary));
-    ws.on('ping', (data) => {
-      this.event({ event: 'ping', dir: 'in', data });
-      // ws answers every ping by itself (autoPong); show the answer it sent.
-      this.event({ event: 'pong', dir: 'out', data });
-    });
-    ws.on('pong', (data) => this.onPong(data));
-    ws.on('error', (err) => this.onError(err));
-    ws.addEventListener('close', (e) => this.onClose(e.code, e.reason, e.wasClean));
+    // Shared listeners (no closures per client): each finds its client through the socket.
+    (ws as Tagged)[CLIENT] = this;
+    ws.on('message', ServerClient.onWsMessage);
+    ws.on('ping', ServerClient.onWsPing);
+    ws.on('pong', ServerClient.onWsPong);
+    ws.on('error', ServerClient.onWsError);
+    ws.addEventListener('close', ServerClient.onWsClose);
+  }
+
+  private static onWsMessage(this: WebSocket, data: Buffer, isBinary: boolean): void {
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the ws socket the listener is called on (declared above)
+    (this as Tagged)[CLIENT].onMessage(data, isBinary);
+  }
+
+  private static onWsPing(this: WebSocket, data: Buffer): void {
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the ws socket the listener is called on (declared above)
+    const client = (this as Tagged)[CLIENT];
+    client.event({ event: 'ping', dir: 'in', data });
+    // ws answers every ping by itself (autoPong); show the answer it sent.
+    client.event({ event: 'pong', dir: 'out', data });
+  }
+
+  private static onWsPong(this: WebSocket, data: Buffer): void {
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the ws socket the listener is called on (declared above)
+    (this as Tagged)[CLIENT].onPong(data);
+  }
+
+  private static onWsError(this: WebSocket, err: Error): void {
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the ws socket the listener is called on (declared above)
+    (this as Tagged)[CLIENT].onError(err);
+  }
+
+  private static onWsClose(this: void, e: WebSocket.CloseEvent): void {
+    (e.target as Tagged)[CLIENT].onClose(e.code, e.reason, e.wasClean);
   }
 
   get protocol(): string {
@@ -110,12 +146,6 @@ export class ServerClient {
   get bufferedAmount(): number {
     return this.ws.bufferedAmount;
   }
-
-  /** Called once, when the connection has closed (before `closed` settles). */
-  onClosed?: (close: CloseInfo) => void;
-
-  /** Called for every message the client sends. */
-  onIncoming?: (data: Buffer, isBinary: boolean) => void;
 
   /**
    * Sends one message. `done` is called exactly once: when it has been written, or with an error
@@ -231,7 +261,7 @@ export class ServerClient {
     this.totals.messagesIn++;
     this.totals.bytesIn += data.length;
     this.emit({ event: 'message', time: this.now(), conn: this.id, dir: 'in', data, binary: isBinary });
-    this.onIncoming?.(data, isBinary);
+    this.owner.clientMessage(this, data, isBinary);
   }
 
   private onPong(data: Buffer): void {
@@ -267,7 +297,7 @@ export class ServerClient {
         : { code, reason, by: 'client', clean: wasClean };
     this.event({ event: 'close', ...close });
     this.closeInfo = close;
-    this.onClosed?.(close);
+    this.owner.clientClosed(this, close);
     this.settleClosed?.(close);
   }
 }

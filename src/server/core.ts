@@ -22,7 +22,7 @@ import { WsprobeError } from '../errors.js';
 import type { HeaderList, SessionEvent } from '../output/events.js';
 import type { CloseInfo } from '../protocol/outcome.js';
 import { tapFrames } from '../session/frame-tap.js';
-import { emptyTraffic, ServerClient, type Traffic } from './client.js';
+import { type ClientOwner, emptyTraffic, ServerClient, type Traffic } from './client.js';
 import { admit, chooseSubprotocol, httpResponse, type Policy, type Refusal } from './policy.js';
 
 export interface CoreOptions {
@@ -88,6 +88,15 @@ export class ServerCore {
   onMessage?: (client: ServerClient, data: Buffer, isBinary: boolean) => void;
   /** A client has gone (after its `close` event). */
   onClosed?: (client: ServerClient, close: CloseInfo) => void;
+
+  /** Shared by every client: passes its messages and its end on to the handlers above. */
+  private readonly owner: ClientOwner = {
+    clientMessage: (client, data, isBinary) => this.onMessage?.(client, data, isBinary),
+    clientClosed: (client, close) => {
+      this.clients.delete(client.id);
+      this.onClosed?.(client, close);
+    },
+  };
   onHttpRequest?: HttpHandler;
 
   private readonly http: Server;
@@ -248,7 +257,7 @@ export class ServerCore {
       headers: headerPairs(req.rawHeaders),
     });
     // A client that resets the connection mid-handshake must not crash us.
-    socket.on('error', () => {});
+    socket.on('error', ignoreError);
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       // ws has just taken the socket over and not yet read from it: the tap sees every byte.
       if (this.options.tapFrames) tapFrames(socket as Socket, this.emit, this.now, attempt.id);
@@ -260,14 +269,10 @@ export class ServerCore {
         this.emit,
         this.now,
         this.totals,
+        this.owner,
       );
       this.clients.set(client.id, client);
       if (this.pausedForOutput) client.pause('output');
-      client.onIncoming = (data, isBinary) => this.onMessage?.(client, data, isBinary);
-      client.onClosed = (close) => {
-        this.clients.delete(client.id);
-        this.onClosed?.(client, close);
-      };
       this.emit({
         event: 'open',
         time: this.now(),
@@ -371,3 +376,6 @@ function endWith(socket: Duplex, response: string): void {
   socket.end(response);
   setTimeout(() => socket.destroy(), 1000).unref();
 }
+
+/** A socket error is reported through the connection's close; one listener for every socket. */
+function ignoreError(): void {}

@@ -9,6 +9,7 @@ import type {
   ReconnectingEvent,
   RequestEvent,
   ResponseEvent,
+  SessionEvent,
 } from './events.js';
 import { escapeControl, maskHeaderValue } from './sanitize.js';
 
@@ -78,4 +79,10 @@ export function headerObject(headers: HeaderList, showSecrets: boolean): Record<
     result[key] = key in result ? `${result[key]}, ${shown}` : shown;
   }
   return result;
+}
+
+/** The client's mark for a handshake line, reversed for a server's events (they carry `conn`). */
+export function inMark(e: SessionEvent, clientMark: '>' | '<'): '>' | '<' {
+  if (e.conn === undefined) return clientMark;
+  return clientMark === '>' ? '<' : '>';
 }

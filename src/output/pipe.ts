@@ -6,6 +6,7 @@ import {
   errorText,
   frameText,
   headerLines,
+  inMark,
   openText,
   reconnectText,
   requestLine,
@@ -28,12 +29,6 @@ export interface PipeOptions {
   timestamps?: boolean;
   /** `--summary`: timings and traffic on stderr at the end (shown even with -q: it was asked for). */
   showSummary?: boolean;
-}
-
-/** The client's mark for a handshake line, reversed for a server's events (they carry `conn`). */
-export function inMark(e: SessionEvent, clientMark: '>' | '<'): '>' | '<' {
-  if (e.conn === undefined) return clientMark;
-  return clientMark === '>' ? '<' : '>';
 }
 
 export function createPipeRenderer(o: PipeOptions): Renderer {

@@ -7,6 +7,7 @@ import {
   errorText,
   frameText,
   headerLines,
+  inMark,
   openText,
   reconnectText,
   requestLine,
@@ -14,7 +15,6 @@ import {
 } from './describe.js';
 import type { ControlEvent, HeaderList, MessageEvent, Rendered, Renderer, SessionEvent } from './events.js';
 import { hexDump } from './hexdump.js';
-import { inMark } from './pipe.js';
 import { escapeControl } from './sanitize.js';
 import { summaryLines } from './summary.js';
 

@@ -11,7 +11,6 @@ export class BatchedWriter {
   private size = 0;
   private scheduled = false;
   private blocked = false;
-  private drainWaiters: Array<() => void> = [];
   private broken = false;
   /** Told when the stream's buffer goes over its high-water mark, and when it drains again. */
   onBlocked?: () => void;
@@ -24,7 +23,6 @@ export class BatchedWriter {
     stream.on('drain', () => {
       this.blocked = false;
       this.onDrained?.();
-      for (const resolve of this.drainWaiters.splice(0)) resolve();
     });
     stream.on('error', (err) => {
       this.broken = true;
@@ -41,17 +39,6 @@ export class BatchedWriter {
       this.scheduled = true;
       setImmediate(() => this.flushNow());
     }
-  }
-
-  /** True while the stream's buffer is over its high-water mark. */
-  get isBlocked(): boolean {
-    return this.blocked;
-  }
-
-  /** Resolves once the stream has room again (at once if it has). */
-  waitForDrain(): Promise<void> {
-    if (!this.blocked || this.broken) return Promise.resolve();
-    return new Promise((resolve) => this.drainWaiters.push(resolve));
   }
 
   flushNow(): void {

@@ -109,3 +109,10 @@ export function classifyOpenError(err: ErrorLike): Failure {
   }
   return { kind: 'lost', message: `connection lost: ${err.message}${err.code ? ` (${err.code})` : ''}` };
 }
+
+/** ws keeps the close code it sent for a protocol error under a symbol named "status-code". */
+export function sentCloseCode(err: Error): number | undefined {
+  const key = Object.getOwnPropertySymbols(err).find((s) => s.description === 'status-code');
+  const value = key ? (err as unknown as Record<symbol, unknown>)[key] : undefined;
+  return typeof value === 'number' ? value : undefined;
+}

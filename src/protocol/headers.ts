@@ -21,3 +21,10 @@ export function parseHeader(text: string): Parsed<[string, string]> {
   }
   return { ok: true, value: [name, value] };
 }
+
+/** Node's `rawHeaders` (name, value, name, value, …) as pairs, names in the case they were sent. */
+export function headerPairs(raw: readonly string[]): Array<[string, string]> {
+  const list: Array<[string, string]> = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) list.push([raw[i], raw[i + 1]]);
+  return list;
+}

@@ -6,7 +6,7 @@
  */
 import WebSocket from 'ws';
 import type { SessionEvent } from '../output/events.js';
-import { classifyOpenError } from '../protocol/failures.js';
+import { classifyOpenError, sentCloseCode } from '../protocol/failures.js';
 import type { CloseInfo } from '../protocol/outcome.js';
 
 export interface Traffic {
@@ -39,13 +39,6 @@ export interface SendOptions {
    * client. Otherwise (broadcast, typed lines, greeting) a client that lets them pile up is dropped.
    */
   ownBacklog?: boolean;
-}
-
-/** ws keeps the close code it sent for a protocol error under a symbol named "status-code". */
-function sentCloseCode(err: Error): number | undefined {
-  const key = Object.getOwnPropertySymbols(err).find((s) => s.description === 'status-code');
-  const value = key ? (err as unknown as Record<symbol, unknown>)[key] : undefined;
-  return typeof value === 'number' ? value : undefined;
 }
 
 /** What the server core does with a client's messages and its end (one object for all clients). */

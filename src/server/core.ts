@@ -20,6 +20,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { WsprobeError } from '../errors.js';
 import type { HeaderList, SessionEvent } from '../output/events.js';
+import { headerPairs } from '../protocol/headers.js';
 import type { CloseInfo } from '../protocol/outcome.js';
 import { tapFrames } from '../session/frame-tap.js';
 import { type ClientOwner, emptyTraffic, ServerClient, type Traffic } from './client.js';
@@ -51,12 +52,6 @@ interface Attempt {
   id: number;
   remote: string;
   path: string;
-}
-
-function headerPairs(raw: string[]): Array<[string, string]> {
-  const list: Array<[string, string]> = [];
-  for (let i = 0; i + 1 < raw.length; i += 2) list.push([raw[i], raw[i + 1]]);
-  return list;
 }
 
 export function remoteOf(socket: { remoteAddress?: string; remotePort?: number }): string {

@@ -8,7 +8,8 @@ import type { Socket } from 'node:net';
 import WebSocket from 'ws';
 import type { ErrorKind } from '../errors.js';
 import type { SessionEvent, Timings } from '../output/events.js';
-import { classifyConnectError, classifyOpenError, type Failure } from '../protocol/failures.js';
+import { classifyConnectError, classifyOpenError, type Failure, sentCloseCode } from '../protocol/failures.js';
+import { headerPairs } from '../protocol/headers.js';
 import type { CloseInfo } from '../protocol/outcome.js';
 import { tapFrames } from './frame-tap.js';
 import type { OutMessage } from './outbox.js';
@@ -52,19 +53,6 @@ export interface Stats {
   messagesOut: number;
   bytesIn: number;
   bytesOut: number;
-}
-
-function headerList(raw: string[]): Array<[string, string]> {
-  const list: Array<[string, string]> = [];
-  for (let i = 0; i + 1 < raw.length; i += 2) list.push([raw[i], raw[i + 1]]);
-  return list;
-}
-
-/** ws keeps the close code it sent for a protocol error under a symbol named "status-code". */
-function sentCloseCode(err: Error): number | undefined {
-  const key = Object.getOwnPropertySymbols(err).find((s) => s.description === 'status-code');
-  const value = key ? (err as unknown as Record<symbol, unknown>)[key] : undefined;
-  return typeof value === 'number' ? value : undefined;
 }
 
 export class ClientSession {
@@ -274,7 +262,7 @@ export class ClientSession {
       status: res.statusCode ?? 0,
       statusText: res.statusMessage ?? '',
       httpVersion: res.httpVersion,
-      headers: headerList(res.rawHeaders),
+      headers: headerPairs(res.rawHeaders),
       body,
       bodyTruncated,
     });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyConnectError, classifyOpenError } from '../../src/protocol/failures.js';
+import { classifyConnectError, classifyOpenError, sentCloseCode } from '../../src/protocol/failures.js';
 
 const T = 'wss://h:1/';
 
@@ -97,5 +97,13 @@ describe('classifyOpenError', () => {
       kind: 'lost',
       message: 'connection lost: read ECONNRESET (ECONNRESET)',
     });
+  });
+});
+
+describe('sentCloseCode', () => {
+  it('reads the close code ws put on a protocol error, and nothing from other errors', () => {
+    const err = Object.assign(new Error('Invalid WebSocket frame'), { [Symbol('status-code')]: 1007 });
+    expect(sentCloseCode(err)).toBe(1007);
+    expect(sentCloseCode(new Error('other'))).toBeUndefined();
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseHeader } from '../../src/protocol/headers.js';
+import { headerPairs, parseHeader } from '../../src/protocol/headers.js';
 
 describe('parseHeader', () => {
   it.each([
@@ -45,5 +45,16 @@ describe('parseHeader', () => {
       ok: false,
       error: 'invalid value for header "X-A": contains a line break or NUL',
     });
+  });
+});
+
+describe('headerPairs', () => {
+  it('pairs rawHeaders in order, keeping the case and repeated names', () => {
+    expect(headerPairs(['Host', 'h', 'set-cookie', 'a=1', 'Set-Cookie', 'b=2'])).toEqual([
+      ['Host', 'h'],
+      ['set-cookie', 'a=1'],
+      ['Set-Cookie', 'b=2'],
+    ]);
+    expect(headerPairs(['Dangling'])).toEqual([]);
   });
 });

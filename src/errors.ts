@@ -11,7 +11,10 @@ export const ExitCode = {
   PeerClosed: 7,
   Expect: 8,
   Timeout: 124,
+  /** 128 + signal: SIGHUP, SIGINT (Ctrl+C), SIGTERM. */
+  Hangup: 129,
   Interrupted: 130,
+  Terminated: 143,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 

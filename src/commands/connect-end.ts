@@ -4,7 +4,7 @@ import { EXIT_CODE_OF_KIND, ExitCode } from '../errors.js';
 import type { ErrorEvent, SummaryEvent } from '../output/events.js';
 import { rttStats } from '../output/summary.js';
 import type { ExpectationList } from '../protocol/expect.js';
-import { exitCodeFor } from '../protocol/outcome.js';
+import { closeExitCode } from '../protocol/exit.js';
 import type { ClientEnd, ClientSession, Stats } from '../session/client.js';
 
 /** How many of the last text messages an --expect failure shows. */
@@ -36,7 +36,7 @@ export function settleExit(s: EndState, flags: ConnectFlags): { exitCode: ExitCo
   const { end } = s;
   if (s.interrupted) return { exitCode: ExitCode.Interrupted };
   if (s.badInput && end.type === 'closed') return { exitCode: ExitCode.Usage };
-  const base = end.type === 'failed' ? EXIT_CODE_OF_KIND[end.failure.kind] : exitCodeFor(end, flags.expectClose);
+  const base = end.type === 'failed' ? EXIT_CODE_OF_KIND[end.failure.kind] : closeExitCode(end.close, 'client', flags.expectClose);
   const endedAfterOpen = end.type === 'closed' || ['lost', 'protocol'].includes(end.failure.kind);
   if (!s.expected.done && (endedAfterOpen || base === ExitCode.Timeout)) {
     // The connection ended (or time ran out) before every --expect was met.

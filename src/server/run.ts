@@ -9,7 +9,8 @@ import type { Env } from '../env.js';
 import { ExitCode, usageError, WsprobeError } from '../errors.js';
 import type { Output } from '../output/output.js';
 import { createSessionOutput } from '../output/setup.js';
-import { type CloseInfo, exitCodeFor } from '../protocol/outcome.js';
+import { onceExitCode } from '../protocol/exit.js';
+import type { CloseInfo } from '../protocol/outcome.js';
 import type { ServerClient } from './client.js';
 import { type HttpHandler, ServerCore } from './core.js';
 
@@ -37,12 +38,6 @@ export interface ServerHandlers {
   httpRequest?: HttpHandler;
   /** The run is over: release input. */
   finished?(): void;
-}
-
-/** `--once`: the exit code says how the client's session ended, as `connect` would from the other side. */
-export function onceExitCode(close: CloseInfo): ExitCode {
-  const by = close.by === 'server' ? 'client' : close.by === 'client' ? 'server' : 'none';
-  return exitCodeFor({ type: 'closed', close: { ...close, by } });
 }
 
 function loadTls(flags: ServerFlags): { cert: Buffer; key: Buffer } | undefined {

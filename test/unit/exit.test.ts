@@ -1,11 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import type { ErrorKind } from '../../src/errors.js';
-import { type ClosedBy, exitCodeFor } from '../../src/protocol/outcome.js';
+import {
+  clientExit,
+  closeExitCode,
+  errorExitCode,
+  onceExitCode,
+  serverExit,
+  signalExitCode,
+} from '../../src/protocol/exit.js';
+import { type Expectation, ExpectationList, parseExpectPattern } from '../../src/protocol/expect.js';
+import type { ClosedBy, CloseInfo } from '../../src/protocol/outcome.js';
 
-const closed = (by: ClosedBy, code: number, clean: boolean) =>
-  ({ type: 'closed', close: { code, reason: '', by, clean } }) as const;
+const closed = (by: ClosedBy, code: number, clean: boolean): CloseInfo => ({ code, reason: '', by, clean });
 
-describe('exitCodeFor', () => {
+describe('closeExitCode (the client side)', () => {
   // [exit code, situation, closed by, close code, clean]
   it.each<[number, string, ClosedBy, number, boolean]>([
     [0, 'we closed and the close handshake completed', 'client', 1000, true],
@@ -27,7 +35,7 @@ describe('exitCodeFor', () => {
     [7, 'the peer closed with 4000', 'server', 4000, true],
     [7, 'the peer closed with 4999', 'server', 4999, true],
   ])('exits %i when %s', (exitCode, _, by, code, clean) => {
-    expect(exitCodeFor(closed(by, code, clean))).toBe(exitCode);
+    expect(closeExitCode(closed(by, code, clean))).toBe(exitCode);
   });
 
   // [exit code, situation, closed by, close code, expected close code]
@@ -41,7 +49,7 @@ describe('exitCodeFor', () => {
     [6, 'the connection was lost while 4000 was expected', 'none', 1006, 4000],
     [6, 'the connection was lost while 1000 was expected', 'none', 1006, 1000],
   ])('with --expect-close, exits %i when %s', (exitCode, _, by, code, expected) => {
-    expect(exitCodeFor(closed(by, code, by !== 'none'), expected)).toBe(exitCode);
+    expect(closeExitCode(closed(by, code, by !== 'none'), 'client', expected)).toBe(exitCode);
   });
 
   it.each<[ErrorKind, number]>([
@@ -55,14 +63,88 @@ describe('exitCodeFor', () => {
     ['timeout', 124],
     ['internal', 1],
   ])('exits a %s error with %i', (kind, exitCode) => {
-    expect(exitCodeFor({ type: 'error', kind })).toBe(exitCode);
+    expect(errorExitCode(kind)).toBe(exitCode);
   });
 
-  it('exits an interrupted session with 130', () => {
-    expect(exitCodeFor({ type: 'interrupted' })).toBe(130);
+  it.each([
+    ['SIGHUP', 129],
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const)('exits a session stopped by %s with %i (128 + signal)', (signal, code) => {
+    expect(signalExitCode(signal)).toBe(code);
+  });
+});
+
+const pattern = (source: string): Expectation => {
+  const parsed = parseExpectPattern(source);
+  if (!parsed.ok) throw new Error(parsed.error);
+  return parsed.value;
+};
+
+describe('clientExit', () => {
+  const none = () => new ExpectationList([]);
+  const end = { type: 'closed', close: closed('server', 1000, true) } as const;
+
+  it('a signal wins over everything, even an expected close code', () => {
+    expect(
+      clientExit({ end, signal: 'SIGINT', badInput: true, expected: none(), recent: [], expectClose: 4000 }),
+    ).toEqual({
+      exitCode: 130,
+    });
   });
 
-  it('exits an interrupted session with 130 even when a close code was expected', () => {
-    expect(exitCodeFor({ type: 'interrupted' }, 1000)).toBe(130);
+  it('a bad input line makes a clean end a usage error', () => {
+    expect(clientExit({ end, badInput: true, expected: none(), recent: [] }).exitCode).toBe(2);
+  });
+
+  it('an unmet --expect after the connection ended is 8, with the pattern and the last messages', () => {
+    const expected = new ExpectationList([pattern('pong')]);
+    const d = clientExit({ end, badInput: false, expected, recent: ['ping'] });
+    expect(d.exitCode).toBe(8);
+    expect(d.report).toBe('expectation not met: --expect "pong" (0 of 1 met); last messages received: "ping"');
+  });
+
+  it('an unmet --expect when time ran out is 124, explained', () => {
+    const expected = new ExpectationList([pattern('x')]);
+    const failed = { type: 'failed', failure: { kind: 'timeout', message: 'timed out after 1 s' } } as const;
+    const d = clientExit({ end: failed, badInput: false, expected, recent: [] });
+    expect(d).toEqual({
+      exitCode: 124,
+      report: 'expectation not met: --expect "x" (0 of 1 met); no text message received',
+    });
+  });
+
+  it('--expect-close explains a different close', () => {
+    const d = clientExit({ end, badInput: false, expected: none(), recent: [], expectClose: 4000 });
+    expect(d).toEqual({ exitCode: 7, report: '--expect-close 4000: the server closed with 1000' });
+  });
+});
+
+describe('the server side', () => {
+  it.each([
+    [{ code: 1000, reason: '', by: 'client', clean: true }, 0],
+    [{ code: 1001, reason: '', by: 'client', clean: true }, 0],
+    [{ code: 1005, reason: '', by: 'client', clean: true }, 0],
+    [{ code: 4000, reason: 'x', by: 'client', clean: true }, 7],
+    [{ code: 1011, reason: '', by: 'client', clean: true }, 7],
+    [{ code: 1002, reason: '', by: 'client', clean: true }, 6],
+    [{ code: 1006, reason: '', by: 'none', clean: false }, 6],
+    [{ code: 4002, reason: '', by: 'server', clean: true }, 0],
+    [{ code: 1009, reason: '', by: 'server', clean: false }, 6],
+  ] as const)('--once maps %j to %i', (close, code) => {
+    expect(onceExitCode(close)).toBe(code);
+    expect(closeExitCode(close, 'server')).toBe(code);
+  });
+
+  it.each([
+    [{ type: 'signal', signal: 'SIGINT' }, 130],
+    [{ type: 'signal', signal: 'SIGTERM' }, 143],
+    [{ type: 'signal', signal: 'SIGHUP' }, 129],
+    [{ type: 'quit' }, 0],
+    [{ type: 'output-gone' }, 0],
+    [{ type: 'failed', kind: 'connect' }, 3],
+    [{ type: 'once', close: { code: 4000, reason: '', by: 'client', clean: true } }, 7],
+  ] as const)('a run stopped by %j exits %i', (stop, code) => {
+    expect(serverExit(stop)).toBe(code);
   });
 });

@@ -4,7 +4,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { startCli, startServer } from './harness.js';
+import { startCli } from './support/cli.js';
+import { startServer } from './support/ws-peers.js';
 
 /** The child's resident set size in MiB, from /proc (Linux). */
 function rssMiB(pid: number): number {

@@ -1,7 +1,8 @@
 /** CI smoke checks: --expect, --expect-json, --expect-close, --summary, --write-out, odd stdins. */
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { CLI, jsonLines, runCli, startServer } from './harness.js';
+import { CLI, jsonLines, runCli } from './support/cli.js';
+import { startServer } from './support/ws-peers.js';
 
 /** A server that answers each message with `reply(text)` after `delayMs`. */
 function replying(reply: (text: string) => string | string[], delayMs = 0) {

@@ -1,7 +1,10 @@
 /** The -vv wire view: every frame in both directions, next to the messages they make up. */
 import { describe, expect, it } from 'vitest';
-import { jsonLines, runCli, startServer } from './harness.js';
-import { frame, Opcode, startRawServer, switchingProtocols, textFrame } from './raw-peer.js';
+import { jsonLines, runCli } from './support/cli.js';
+import { frame, Opcode, textFrame } from './support/frames.js';
+import { switchingProtocols } from './support/handshake.js';
+import { startRawServer } from './support/raw-server.js';
+import { startServer } from './support/ws-peers.js';
 
 type Json = Record<string, unknown>;
 const frames = (events: Json[], dir?: 'in' | 'out') =>

@@ -11,7 +11,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
-import { deadPort, jsonLines, onCleanup, runCli, startCli, startServer } from './harness.js';
+import { onCleanup } from './support/cleanup.js';
+import { jsonLines, runCli, startCli } from './support/cli.js';
+import { deadPort } from './support/raw-server.js';
+import { startServer } from './support/ws-peers.js';
 
 /** Starts Debian's tinyproxy on a free port of 127.0.0.1; resolves once it accepts connections. */
 async function startTinyproxy(): Promise<{ url: string; log: () => string }> {
@@ -68,7 +71,7 @@ describe('HTTP proxy', () => {
   });
 
   it('uses HTTPS_PROXY for wss:// (the TLS session runs inside the tunnel)', async () => {
-    const { makePki } = await import('./certs.js');
+    const { makePki } = await import('./support/certs.js');
     const pki = makePki();
     const { createServer } = await import('node:https');
     const https = createServer(pki.server);

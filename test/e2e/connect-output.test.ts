@@ -1,6 +1,7 @@
 /** What `connect` shows: NDJSON events, the pretty log, handshakes with -v, secrets, control characters. */
 import { describe, expect, it } from 'vitest';
-import { jsonLines, runCli, startServer } from './harness.js';
+import { jsonLines, runCli } from './support/cli.js';
+import { startServer } from './support/ws-peers.js';
 
 const ESC = '\x1b';
 

@@ -3,7 +3,8 @@ import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli, startCli, startServer } from './harness.js';
+import { runCli, startCli } from './support/cli.js';
+import { startServer } from './support/ws-peers.js';
 
 function seq(n: number): string {
   let text = '';

@@ -7,7 +7,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { jsonLines, onCleanup, runCli } from './harness.js';
+import { onCleanup } from './support/cleanup.js';
+import { jsonLines, runCli } from './support/cli.js';
 
 const SERVER = `
 import asyncio, json, sys

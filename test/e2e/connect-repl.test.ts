@@ -3,8 +3,9 @@ import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli, startServer } from './harness.js';
-import { startPty } from './pty.js';
+import { runCli } from './support/cli.js';
+import { startPty } from './support/pty.js';
+import { startServer } from './support/ws-peers.js';
 
 const UP = '\x1b[A';
 

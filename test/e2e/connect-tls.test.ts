@@ -5,9 +5,10 @@ import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
-import { makePki, type Pki } from './certs.js';
-import { onCleanup, runCli } from './harness.js';
-import { startPty } from './pty.js';
+import { makePki, type Pki } from './support/certs.js';
+import { onCleanup } from './support/cleanup.js';
+import { runCli } from './support/cli.js';
+import { startPty } from './support/pty.js';
 
 let pki: Pki;
 beforeAll(() => {

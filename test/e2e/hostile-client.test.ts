@@ -8,10 +8,10 @@
  * prints a stack trace, and each case is over in well under 10 s.
  */
 import { describe, expect, it } from 'vitest';
-import { hasStackTrace, type RunningServerCli, startServerCli } from './harness.js';
-import { clientCloseFrame, clientFrame, RawClient } from './raw-client.js';
-import { Opcode } from './raw-peer.js';
-import { openClient, type TestClient } from './servers-kit.js';
+import { hasStackTrace, type RunningServerCli, startServerCli } from './support/cli.js';
+import { clientCloseFrame, clientFrame, Opcode } from './support/frames.js';
+import { RawClient } from './support/raw-client.js';
+import { openClient, type TestClient } from './support/ws-peers.js';
 
 type Event = Record<string, unknown>;
 

@@ -7,18 +7,10 @@
  * client sent (as the raw server received it), the absence of a stack trace and a bounded run time.
  */
 import { describe, expect, it } from 'vitest';
-import { type CliResult, hasStackTrace, jsonLines, runCli } from './harness.js';
-import {
-  closeFrame,
-  frame,
-  Opcode,
-  type RawPeer,
-  type RawPeerOptions,
-  type RawServer,
-  startRawServer,
-  switchingProtocols,
-  textFrame,
-} from './raw-peer.js';
+import { type CliResult, hasStackTrace, jsonLines, runCli } from './support/cli.js';
+import { closeFrame, frame, Opcode, textFrame } from './support/frames.js';
+import { switchingProtocols } from './support/handshake.js';
+import { type RawPeer, type RawPeerOptions, type RawServer, startRawServer } from './support/raw-server.js';
 
 /** What the server sends after a valid handshake, before it breaks the protocol. */
 const BEFORE = 'before the fault';

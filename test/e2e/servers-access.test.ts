@@ -3,9 +3,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { makePki, type Pki } from './certs.js';
-import { jsonLines, runCli, startServerCli } from './harness.js';
-import { openClient, refusedHandshake } from './servers-kit.js';
+import { makePki, type Pki } from './support/certs.js';
+import { jsonLines, runCli, startServerCli } from './support/cli.js';
+import { openClient, refusedHandshake } from './support/ws-peers.js';
 
 let pki: Pki;
 

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { jsonLines, startServerCli } from './harness.js';
+import { jsonLines, startServerCli } from './support/cli.js';
 
 const CHROMIUM = process.env.WSPROBE_TEST_CHROMIUM ?? '/usr/bin/chromium';
 const ARGS = [

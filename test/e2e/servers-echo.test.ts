@@ -1,8 +1,8 @@
 /** `wsprobe echo`: several real clients at once, byte-exact echoes, big and fragmented messages, --delay, -v. */
 import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { jsonLines, startServerCli } from './harness.js';
-import { openClient } from './servers-kit.js';
+import { jsonLines, startServerCli } from './support/cli.js';
+import { openClient } from './support/ws-peers.js';
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 

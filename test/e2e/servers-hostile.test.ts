@@ -7,8 +7,11 @@
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { jsonLines, type RunningServerCli, startServerCli } from './harness.js';
-import { closeCodeSent, frame, openClient, rawConnect, type TestClient, upgradeRequest } from './servers-kit.js';
+import { jsonLines, type RunningServerCli, startServerCli } from './support/cli.js';
+import { clientFrame, closeCodeSent, frame, Opcode } from './support/frames.js';
+import { upgradeRequest } from './support/handshake.js';
+import { rawConnect } from './support/raw-client.js';
+import { openClient, type TestClient } from './support/ws-peers.js';
 
 /** The well-behaved client still gets its echo. */
 async function stillEchoes(client: TestClient, text: string): Promise<void> {
@@ -101,7 +104,7 @@ describe('hostile clients', () => {
     const good = await openClient(server.url);
     const raw = await rawWebSocket(server);
     // A header announcing a 1 TiB binary frame, and then only a few bytes of it.
-    raw.socket.write(frame(2, Buffer.from('just the start'), { claimedLength: 2n ** 40n }));
+    raw.socket.write(clientFrame({ opcode: Opcode.Binary, payload: 'just the start', claimedLength: 2n ** 40n }));
     expect(closeCodeSent(await raw.ended)).toBe(1009);
     await stillEchoes(good, 'unbothered');
     server.child.kill('SIGTERM');
@@ -117,10 +120,10 @@ describe('hostile clients', () => {
     const server = await startServerCli(['echo', '0']);
     const good = await openClient(server.url);
     const unmasked = await rawWebSocket(server);
-    unmasked.socket.write(frame(1, Buffer.from('no mask'), { mask: false }));
+    unmasked.socket.write(frame({ opcode: Opcode.Text, payload: 'no mask' }));
     expect(closeCodeSent(await unmasked.ended)).toBe(1002);
     const badText = await rawWebSocket(server);
-    badText.socket.write(frame(1, Buffer.from([0x68, 0x69, 0xc3, 0x28])));
+    badText.socket.write(clientFrame({ opcode: Opcode.Text, payload: Buffer.from([0x68, 0x69, 0xc3, 0x28]) }));
     expect(closeCodeSent(await badText.ended)).toBe(1007);
     await stillEchoes(good, 'fine here');
     server.child.kill('SIGTERM');
@@ -136,8 +139,9 @@ describe('hostile clients', () => {
     const server = await startServerCli(['echo', '0']);
     const good = await openClient(server.url);
     const raw = await rawWebSocket(server);
-    const fragments = [frame(1, Buffer.from('a'), { fin: false })];
-    for (let i = 0; i < 20000; i++) fragments.push(frame(0, Buffer.from('a'), { fin: false }));
+    const fragments = [clientFrame({ opcode: Opcode.Text, payload: 'a', fin: false })];
+    for (let i = 0; i < 20000; i++)
+      fragments.push(clientFrame({ opcode: Opcode.Continuation, payload: 'a', fin: false }));
     raw.socket.write(Buffer.concat(fragments));
     expect(closeCodeSent(await raw.ended)).toBe(1008);
     await stillEchoes(good, 'after the fragment flood');

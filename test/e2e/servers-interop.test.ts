@@ -8,7 +8,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { jsonLines, onCleanup, startServerCli } from './harness.js';
+import { onCleanup } from './support/cleanup.js';
+import { jsonLines, startServerCli } from './support/cli.js';
 
 const PYTHON = process.env.WSPROBE_TEST_PYTHON ?? '/usr/bin/python3';
 

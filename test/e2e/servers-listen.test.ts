@@ -1,8 +1,8 @@
 /** `wsprobe listen`: lines to every client, slash commands, --broadcast, --greeting, --close-after, --once, signals. */
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { jsonLines, startServerCli } from './harness.js';
-import { openClient } from './servers-kit.js';
+import { jsonLines, startServerCli } from './support/cli.js';
+import { openClient } from './support/ws-peers.js';
 
 /** Resolves with the error of a connection attempt that must fail. */
 function connectError(url: string): Promise<NodeJS.ErrnoException> {

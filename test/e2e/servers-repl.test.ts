@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { jsonLines, startServerCli } from './harness.js';
-import { startPty } from './pty.js';
+import { jsonLines, startServerCli } from './support/cli.js';
+import { startPty } from './support/pty.js';
 
 const home = () => mkdtempSync(join(tmpdir(), 'wsprobe-home-'));
 

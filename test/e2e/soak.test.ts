@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
-import { onCleanup } from './harness.js';
+import { onCleanup } from './support/cleanup.js';
 
 const SOAK = fileURLToPath(new URL('../soak/soak.mjs', import.meta.url));
 

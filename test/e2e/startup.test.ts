@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { deadPort, runCli } from './harness.js';
+import { runCli } from './support/cli.js';
+import { deadPort } from './support/raw-server.js';
 
 const TRACER = fileURLToPath(new URL('../fixtures/trace-loads.mjs', import.meta.url));
 

@@ -1,16 +1,13 @@
 /**
- * End-to-end helpers: spawn the built CLI, and real `ws` servers on 127.0.0.1 port 0 that record
- * what they receive. Every process and server started here is stopped after each test.
+ * The one way the e2e suite runs the built CLI (`bin/wsprobe.js`; `npm run build` first): `startCli`
+ * (stdin left open unless given), `runCli` (to the end, stdin closed), `startServerCli` (`listen`/`echo`,
+ * resolved once listening), and reading what it printed. Every process started here is killed after each test.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import type { IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { afterEach } from 'vitest';
-import { type ServerOptions, type WebSocket, WebSocketServer } from 'ws';
+import { trackChild } from './cleanup.js';
 
-export const CLI = fileURLToPath(new URL('../../bin/wsprobe.js', import.meta.url));
+export const CLI = fileURLToPath(new URL('../../../bin/wsprobe.js', import.meta.url));
 
 export interface CliResult {
   code: number | null;
@@ -28,19 +25,6 @@ export interface RunningCli {
   waitForOutput(text: string): Promise<void>;
 }
 
-const children = new Set<ChildProcess>();
-const cleanups: Array<() => Promise<void> | void> = [];
-
-afterEach(async () => {
-  for (const child of children) child.kill('SIGKILL');
-  children.clear();
-  for (const cleanup of cleanups.splice(0)) await cleanup();
-});
-
-export function onCleanup(fn: () => Promise<void> | void): void {
-  cleanups.push(fn);
-}
-
 export interface StartOptions {
   /** Written to stdin, which is then closed. Omit to leave stdin open (write to `child.stdin`). */
   stdin?: string | Buffer;
@@ -52,7 +36,7 @@ export function startCli(args: string[], options: StartOptions = {}): RunningCli
     env: { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, ...options.env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
-  children.add(child);
+  trackChild(child);
   const stdout: Buffer[] = [];
   let stderr = '';
   const watchers: Array<{ text: string; resolve: () => void }> = [];
@@ -77,7 +61,6 @@ export function startCli(args: string[], options: StartOptions = {}): RunningCli
   if (options.stdin !== undefined) child.stdin!.end(options.stdin);
   const result = new Promise<CliResult>((resolve) => {
     child.on('close', (code, signal) => {
-      children.delete(child);
       const out = Buffer.concat(stdout);
       resolve({ code, signal, stdout: out, stderr, out: out.toString('utf8') });
     });
@@ -95,104 +78,6 @@ export function startCli(args: string[], options: StartOptions = {}): RunningCli
 
 export function runCli(args: string[], options: StartOptions = {}): Promise<CliResult> {
   return startCli(args, { stdin: '', ...options }).result;
-}
-
-export interface Received {
-  data: Buffer;
-  isBinary: boolean;
-}
-
-export interface TestServer {
-  wss: WebSocketServer;
-  port: number;
-  url: string;
-  /** Messages received by the server, from every client, in order. */
-  received: Received[];
-  /** Close codes and reasons the server received. */
-  closes: Array<{ code: number; reason: string }>;
-  /** Handshake requests as the server saw them. */
-  requests: IncomingMessage[];
-  /** Resolves with the next client connection (or one already made and not yet taken). */
-  nextConnection(): Promise<WebSocket>;
-  /** Resolves when the server has seen `n` messages. */
-  waitForMessages(n: number): Promise<void>;
-  /** Resolves when a client's close frame has arrived. */
-  waitForClose(): Promise<{ code: number; reason: string }>;
-}
-
-export interface ServerBehaviour extends Omit<ServerOptions, 'port' | 'host' | 'server' | 'noServer'> {
-  /** Echo every message back with its type (default true). */
-  echo?: boolean;
-  onConnection?: (ws: WebSocket, req: IncomingMessage) => void;
-}
-
-export async function startServer(behaviour: ServerBehaviour = {}): Promise<TestServer> {
-  const { echo = true, onConnection, ...wsOptions } = behaviour;
-  const wss = new WebSocketServer({ ...wsOptions, host: '127.0.0.1', port: 0 });
-  await once(wss, 'listening');
-  const port = (wss.address() as AddressInfo).port;
-  const received: Received[] = [];
-  const closes: Array<{ code: number; reason: string }> = [];
-  const requests: IncomingMessage[] = [];
-  const pending: WebSocket[] = [];
-  const connectionWaiters: Array<(ws: WebSocket) => void> = [];
-  const messageWaiters: Array<{ n: number; resolve: () => void }> = [];
-  const closeWaiters: Array<(c: { code: number; reason: string }) => void> = [];
-  wss.on('connection', (ws, req) => {
-    requests.push(req);
-    ws.on('message', (data: Buffer, isBinary) => {
-      received.push({ data, isBinary });
-      if (echo) ws.send(data, { binary: isBinary });
-      for (const w of messageWaiters.slice()) {
-        if (received.length >= w.n) {
-          messageWaiters.splice(messageWaiters.indexOf(w), 1);
-          w.resolve();
-        }
-      }
-    });
-    ws.on('close', (code, reason) => {
-      const c = { code, reason: reason.toString('utf8') };
-      closes.push(c);
-      for (const resolve of closeWaiters.splice(0)) resolve(c);
-    });
-    ws.on('error', () => {});
-    onConnection?.(ws, req);
-    const waiter = connectionWaiters.shift();
-    if (waiter) waiter(ws);
-    else pending.push(ws);
-  });
-  onCleanup(async () => {
-    for (const client of wss.clients) client.terminate();
-    await new Promise<void>((resolve) => wss.close(() => resolve()));
-  });
-  return {
-    wss,
-    port,
-    url: `ws://127.0.0.1:${port}`,
-    received,
-    closes,
-    requests,
-    nextConnection: () => {
-      const ws = pending.shift();
-      if (ws) return Promise.resolve(ws);
-      return new Promise((resolve) => connectionWaiters.push(resolve));
-    },
-    waitForMessages: (n) =>
-      received.length >= n ? Promise.resolve() : new Promise((resolve) => messageWaiters.push({ n, resolve })),
-    waitForClose: () =>
-      closes.length ? Promise.resolve(closes[0]) : new Promise((resolve) => closeWaiters.push(resolve)),
-  };
-}
-
-/** A port on 127.0.0.1 with nothing listening: bind port 0, note it, close it. */
-export async function deadPort(): Promise<number> {
-  const { createServer } = await import('node:net');
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const port = (server.address() as AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 /** Parses NDJSON output; every line must be a JSON object. */

@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import xterm from '@xterm/headless';
 import * as pty from 'node-pty';
 import { afterEach } from 'vitest';
-import { CLI } from './harness.js';
+import { CLI } from './cli.js';
 
 const COLS = 100;
 const ROWS = 30;

@@ -1,33 +1,84 @@
 /**
- * A raw WebSocket client on plain TCP (`node:net`), for tests that need a client able to break the
- * protocol against our servers: it sends a proper opening handshake (a random 16-byte key, the answer's
- * `Sec-WebSocket-Accept` checked), writes frames built by hand with raw-peer's `frame()` (masked with a
- * fresh random key unless told otherwise, any opcode, RSV bits and length), and reads the server's
- * frames with raw-peer's `FrameParser`. Every connection opened here is destroyed after each test.
+ * Raw clients on plain TCP (`node:net`), for tests that need a client able to break the protocol against
+ * our servers. `RawClient` sends a proper opening handshake (a random 16-byte key, the answer's
+ * `Sec-WebSocket-Accept` checked), writes frames built with frames.ts (masked with a fresh random key
+ * unless told otherwise, any opcode, RSV bits and length), and reads the server's frames. `rawConnect`
+ * is a bare socket: write anything (garbage, half a handshake), see every byte that comes back. Every
+ * connection opened here is destroyed after each test.
  */
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { type Socket, connect as tcpConnect } from 'node:net';
-import { onCleanup } from './harness.js';
+import { onCleanup } from './cleanup.js';
 import {
-  acceptKey,
   type CloseRecord,
-  FrameParser,
+  clientFrame,
+  FrameReader,
   type FrameSpec,
-  frame,
   Opcode,
   parseClosePayload,
-  parseRequestHead,
   type ReceivedFrame,
+} from './frames.js';
+import {
+  acceptKey,
+  parseRequestHead,
   type UpgradeRequest,
-} from './raw-peer.js';
+  type UpgradeRequestOptions,
+  upgradeRequest,
+} from './handshake.js';
 
-export interface RawClientOptions {
-  /** The request path (default `/`). */
-  path?: string;
-  /** A `Sec-WebSocket-Extensions` offer, e.g. `permessage-deflate` (default: none). */
-  extensions?: string;
+/** A TCP connection to 127.0.0.1:`port` (not yet connected), destroyed after the test. */
+function tcpSocket(port: number): Socket {
+  const socket = tcpConnect(port, '127.0.0.1');
+  socket.on('error', () => {});
+  onCleanup(() => {
+    socket.destroy();
+  });
+  return socket;
 }
+
+/** A raw TCP connection: write whatever we like, see everything that comes back. */
+export interface RawSocket {
+  socket: Socket;
+  /** Everything received so far. */
+  received(): Buffer;
+  /** Resolves when the server has closed the connection, with all it sent. */
+  ended: Promise<Buffer>;
+  /** Resolves once what was received contains `text`. */
+  waitFor(text: string | Buffer): Promise<Buffer>;
+}
+
+export async function rawConnect(port: number): Promise<RawSocket> {
+  const socket = tcpSocket(port);
+  const chunks: Buffer[] = [];
+  const waiters: Array<{ text: Buffer; resolve: (b: Buffer) => void }> = [];
+  const all = () => Buffer.concat(chunks);
+  socket.on('data', (chunk: Buffer) => {
+    chunks.push(chunk);
+    const got = all();
+    for (const w of waiters.slice()) {
+      if (got.includes(w.text)) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(got);
+      }
+    }
+  });
+  const ended = new Promise<Buffer>((resolve) => socket.once('close', () => resolve(all())));
+  await once(socket, 'connect');
+  return {
+    socket,
+    received: all,
+    ended,
+    waitFor: (text) =>
+      new Promise((resolve) => {
+        const wanted = Buffer.isBuffer(text) ? text : Buffer.from(text);
+        if (all().includes(wanted)) resolve(all());
+        else waiters.push({ text: wanted, resolve });
+      }),
+  };
+}
+
+export type RawClientOptions = Pick<UpgradeRequestOptions, 'path' | 'extensions'>;
 
 /** The server's 101 answer. */
 export interface UpgradeResponse {
@@ -36,49 +87,15 @@ export interface UpgradeResponse {
   headers: UpgradeRequest['headers'];
 }
 
-/** What a frame to send is made of; `mask` defaults to a fresh random key, `null` sends it unmasked. */
-export type ClientFrameSpec = Omit<FrameSpec, 'mask'> & { mask?: Buffer | null };
-
-/** One frame as a client must send it: masked (with a random key unless `mask` says otherwise). */
-export function clientFrame(spec: ClientFrameSpec): Buffer {
-  const { mask, ...rest } = spec;
-  return frame(mask === null ? rest : { ...rest, mask: mask ?? randomBytes(4) });
-}
-
-/** A client close frame: `code` in two bytes, then `reason` (raw bytes allowed); no payload without a code. */
-export function clientCloseFrame(code?: number, reason: Buffer | string = ''): Buffer {
-  if (code === undefined) return clientFrame({ opcode: Opcode.Close });
-  const reasonBytes = typeof reason === 'string' ? Buffer.from(reason, 'utf8') : reason;
-  const payload = Buffer.alloc(2 + reasonBytes.length);
-  payload.writeUInt16BE(code, 0);
-  reasonBytes.copy(payload, 2);
-  return clientFrame({ opcode: Opcode.Close, payload });
-}
-
-export class RawClient {
-  /** Frames the server sent after its 101 answer, in order. */
-  readonly frames: ReceivedFrame[] = [];
-  /** Resolves when the TCP connection is fully closed. */
-  readonly ended: Promise<void>;
-  private readonly parser = new FrameParser();
-  private readonly waiters: Array<{ test: (f: ReceivedFrame) => boolean; resolve: (f: ReceivedFrame) => void }> = [];
-  private endedYet = false;
-  private readonly endWaiters: Array<() => void> = [];
-
+export class RawClient extends FrameReader {
   private constructor(
     readonly socket: Socket,
     readonly response: UpgradeResponse,
     rest: Buffer,
   ) {
-    this.ended = new Promise((resolve) =>
-      socket.once('close', () => {
-        this.endedYet = true;
-        for (const reject of this.endWaiters.splice(0)) reject();
-        resolve();
-      }),
-    );
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    if (rest.length > 0) this.onData(rest);
+    super(socket);
+    socket.on('data', (chunk: Buffer) => this.read(chunk));
+    if (rest.length > 0) this.read(rest);
   }
 
   /**
@@ -86,23 +103,10 @@ export class RawClient {
    * has arrived (rejects on any other answer, a wrong `Sec-WebSocket-Accept`, or the connection closing).
    */
   static async connect(port: number, options: RawClientOptions = {}): Promise<RawClient> {
-    const socket = tcpConnect(port, '127.0.0.1');
-    socket.on('error', () => {});
-    onCleanup(() => {
-      socket.destroy();
-    });
+    const socket = tcpSocket(port);
     await once(socket, 'connect');
     const key = randomBytes(16).toString('base64');
-    const lines = [
-      `GET ${options.path ?? '/'} HTTP/1.1`,
-      `Host: 127.0.0.1:${port}`,
-      'Upgrade: websocket',
-      'Connection: Upgrade',
-      `Sec-WebSocket-Key: ${key}`,
-      'Sec-WebSocket-Version: 13',
-    ];
-    if (options.extensions !== undefined) lines.push(`Sec-WebSocket-Extensions: ${options.extensions}`);
-    socket.write(`${lines.join('\r\n')}\r\n\r\n`);
+    socket.write(upgradeRequest(port, { ...options, key }));
     const { head, rest } = await new Promise<{ head: string; rest: Buffer }>((resolve, reject) => {
       let got = Buffer.alloc(0);
       const onData = (chunk: Buffer) => {
@@ -132,7 +136,7 @@ export class RawClient {
   }
 
   /** Writes one frame, masked with a random key unless `spec.mask` says otherwise. */
-  send(spec: ClientFrameSpec): void {
+  send(spec: FrameSpec): void {
     this.socket.write(clientFrame(spec));
   }
 
@@ -141,41 +145,9 @@ export class RawClient {
     this.socket.write(Buffer.concat(chunks));
   }
 
-  /**
-   * Resolves with the first frame (already received or to come) that passes `test`; rejects if the
-   * connection closes without one.
-   */
-  nextFrame(test: (f: ReceivedFrame) => boolean = () => true): Promise<ReceivedFrame> {
-    const seen = this.frames.find(test);
-    if (seen) return Promise.resolve(seen);
-    if (this.endedYet) return Promise.reject(new Error('the connection closed without such a frame'));
-    return new Promise((resolve, reject) => {
-      const waiter = { test, resolve };
-      this.waiters.push(waiter);
-      this.endWaiters.push(() => {
-        const at = this.waiters.indexOf(waiter);
-        if (at === -1) return;
-        this.waiters.splice(at, 1);
-        reject(new Error('the connection closed without such a frame'));
-      });
-    });
-  }
-
   /** Resolves with the server's close frame: its code (1005 when it carried none), reason and the frame. */
   async serverClose(): Promise<CloseRecord & { frame: ReceivedFrame }> {
     const f = await this.nextFrame((x) => x.opcode === Opcode.Close);
     return { ...parseClosePayload(f.payload), frame: f };
-  }
-
-  private onData(chunk: Buffer): void {
-    for (const f of this.parser.push(chunk)) {
-      this.frames.push(f);
-      for (const w of this.waiters.slice()) {
-        if (w.test(f)) {
-          this.waiters.splice(this.waiters.indexOf(w), 1);
-          w.resolve(f);
-        }
-      }
-    }
   }
 }

@@ -1,13 +1,13 @@
 /**
- * Real clients for the server tests: `ws` clients that record what they receive, raw TCP sockets for
- * hostile input, and a way to see the HTTP answer to a refused handshake. Everything opened here is
- * closed after each test.
+ * Well-behaved peers built on `ws`, which record what they receive: `startServer`, a server on
+ * 127.0.0.1 port 0 for the client tests (echoing by default), and `openClient` for the server tests,
+ * with a way to see the HTTP answer to a refused handshake. Everything opened here is closed after each test.
  */
 import { once } from 'node:events';
 import type { IncomingMessage } from 'node:http';
-import { type Socket, connect as tcpConnect } from 'node:net';
-import WebSocket, { type ClientOptions } from 'ws';
-import { onCleanup } from './harness.js';
+import type { AddressInfo } from 'node:net';
+import WebSocket, { type ClientOptions, type ServerOptions, WebSocketServer } from 'ws';
+import { onCleanup } from './cleanup.js';
 
 export interface Got {
   data: Buffer;
@@ -101,104 +101,89 @@ export function refusedHandshake(url: string, options: ClientOptions = {}, proto
   });
 }
 
-/** A raw TCP connection: write whatever we like, see everything that comes back. */
-export interface RawSocket {
-  socket: Socket;
-  /** Everything received so far. */
-  received(): Buffer;
-  /** Resolves when the server has closed the connection, with all it sent. */
-  ended: Promise<Buffer>;
-  /** Resolves once what was received contains `text`. */
-  waitFor(text: string | Buffer): Promise<Buffer>;
+export interface Received {
+  data: Buffer;
+  isBinary: boolean;
 }
 
-export async function rawConnect(port: number): Promise<RawSocket> {
-  const socket = tcpConnect(port, '127.0.0.1');
-  socket.on('error', () => {});
-  onCleanup(() => {
-    socket.destroy();
-  });
-  const chunks: Buffer[] = [];
-  const waiters: Array<{ text: Buffer; resolve: (b: Buffer) => void }> = [];
-  const all = () => Buffer.concat(chunks);
-  socket.on('data', (chunk: Buffer) => {
-    chunks.push(chunk);
-    const got = all();
-    for (const w of waiters.slice()) {
-      if (got.includes(w.text)) {
-        waiters.splice(waiters.indexOf(w), 1);
-        w.resolve(got);
+export interface TestServer {
+  wss: WebSocketServer;
+  port: number;
+  url: string;
+  /** Messages received by the server, from every client, in order. */
+  received: Received[];
+  /** Close codes and reasons the server received. */
+  closes: Array<{ code: number; reason: string }>;
+  /** Handshake requests as the server saw them. */
+  requests: IncomingMessage[];
+  /** Resolves with the next client connection (or one already made and not yet taken). */
+  nextConnection(): Promise<WebSocket>;
+  /** Resolves when the server has seen `n` messages. */
+  waitForMessages(n: number): Promise<void>;
+  /** Resolves when a client's close frame has arrived. */
+  waitForClose(): Promise<{ code: number; reason: string }>;
+}
+
+export interface ServerBehaviour extends Omit<ServerOptions, 'port' | 'host' | 'server' | 'noServer'> {
+  /** Echo every message back with its type (default true). */
+  echo?: boolean;
+  onConnection?: (ws: WebSocket, req: IncomingMessage) => void;
+}
+
+export async function startServer(behaviour: ServerBehaviour = {}): Promise<TestServer> {
+  const { echo = true, onConnection, ...wsOptions } = behaviour;
+  const wss = new WebSocketServer({ ...wsOptions, host: '127.0.0.1', port: 0 });
+  await once(wss, 'listening');
+  const port = (wss.address() as AddressInfo).port;
+  const received: Received[] = [];
+  const closes: Array<{ code: number; reason: string }> = [];
+  const requests: IncomingMessage[] = [];
+  const pending: WebSocket[] = [];
+  const connectionWaiters: Array<(ws: WebSocket) => void> = [];
+  const messageWaiters: Array<{ n: number; resolve: () => void }> = [];
+  const closeWaiters: Array<(c: { code: number; reason: string }) => void> = [];
+  wss.on('connection', (ws, req) => {
+    requests.push(req);
+    ws.on('message', (data: Buffer, isBinary) => {
+      received.push({ data, isBinary });
+      if (echo) ws.send(data, { binary: isBinary });
+      for (const w of messageWaiters.slice()) {
+        if (received.length >= w.n) {
+          messageWaiters.splice(messageWaiters.indexOf(w), 1);
+          w.resolve();
+        }
       }
-    }
+    });
+    ws.on('close', (code, reason) => {
+      const c = { code, reason: reason.toString('utf8') };
+      closes.push(c);
+      for (const resolve of closeWaiters.splice(0)) resolve(c);
+    });
+    ws.on('error', () => {});
+    onConnection?.(ws, req);
+    const waiter = connectionWaiters.shift();
+    if (waiter) waiter(ws);
+    else pending.push(ws);
   });
-  const ended = new Promise<Buffer>((resolve) => socket.once('close', () => resolve(all())));
-  await once(socket, 'connect');
+  onCleanup(async () => {
+    for (const client of wss.clients) client.terminate();
+    await new Promise<void>((resolve) => wss.close(() => resolve()));
+  });
   return {
-    socket,
-    received: all,
-    ended,
-    waitFor: (text) =>
-      new Promise((resolve) => {
-        const wanted = Buffer.isBuffer(text) ? text : Buffer.from(text);
-        if (all().includes(wanted)) resolve(all());
-        else waiters.push({ text: wanted, resolve });
-      }),
+    wss,
+    port,
+    url: `ws://127.0.0.1:${port}`,
+    received,
+    closes,
+    requests,
+    nextConnection: () => {
+      const ws = pending.shift();
+      if (ws) return Promise.resolve(ws);
+      return new Promise((resolve) => connectionWaiters.push(resolve));
+    },
+    waitForMessages: (n) =>
+      received.length >= n ? Promise.resolve() : new Promise((resolve) => messageWaiters.push({ n, resolve })),
+    waitForClose: () =>
+      closes.length ? Promise.resolve(closes[0]) : new Promise((resolve) => closeWaiters.push(resolve)),
   };
-}
-
-/** An opening handshake request as a client would send it. */
-export function upgradeRequest(port: number, extra = ''): string {
-  return (
-    `GET / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
-    `Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n${extra}\r\n`
-  );
-}
-
-/** One WebSocket frame, masked unless `mask` is false, with a length field as large as needed (or as claimed). */
-export function frame(
-  opcode: number,
-  payload: Buffer,
-  options: { fin?: boolean; mask?: boolean; claimedLength?: bigint } = {},
-): Buffer {
-  const { fin = true, mask = true } = options;
-  const length = options.claimedLength ?? BigInt(payload.length);
-  const head: number[] = [(fin ? 0x80 : 0) | opcode];
-  const maskBit = mask ? 0x80 : 0;
-  let extended = Buffer.alloc(0);
-  if (length < 126n) head.push(maskBit | Number(length));
-  else if (length < 65536n) {
-    head.push(maskBit | 126);
-    extended = Buffer.alloc(2);
-    extended.writeUInt16BE(Number(length));
-  } else {
-    head.push(maskBit | 127);
-    extended = Buffer.alloc(8);
-    extended.writeBigUInt64BE(length);
-  }
-  if (!mask) return Buffer.concat([Buffer.from(head), extended, payload]);
-  const key = Buffer.from([0x12, 0x34, 0x56, 0x78]);
-  const masked = Buffer.from(payload.map((b, i) => b ^ key[i % 4]));
-  return Buffer.concat([Buffer.from(head), extended, key, masked]);
-}
-
-/** The close code in the first close frame (opcode 8) a server sent after its 101 answer, if any. */
-export function closeCodeSent(received: Buffer): number | undefined {
-  const end = received.indexOf('\r\n\r\n');
-  if (end < 0) return undefined;
-  let at = end + 4;
-  while (at + 2 <= received.length) {
-    const opcode = received[at] & 0x0f;
-    let length = received[at + 1] & 0x7f;
-    let offset = at + 2;
-    if (length === 126) {
-      length = received.readUInt16BE(offset);
-      offset += 2;
-    } else if (length === 127) {
-      length = Number(received.readBigUInt64BE(offset));
-      offset += 8;
-    }
-    if (opcode === 8) return length >= 2 ? received.readUInt16BE(offset) : 1005;
-    at = offset + length;
-  }
-  return undefined;
 }

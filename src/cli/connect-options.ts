@@ -1,9 +1,11 @@
 /** The `connect` command and its options. The session module is imported only when it runs. */
 import type { Command } from 'commander';
 import { Option } from 'commander';
+import type { ConnectPlan } from '../commands/connect.js';
 import type { Env } from '../env.js';
 import type { SummaryEvent } from '../output/events.js';
 import type { Expectation } from '../protocol/expect.js';
+import { addOutputOptions, EXIT_CODE_HELP, type OutputFlags, outputOptions } from './output-options.js';
 import {
   choiceArg,
   closeCodeArg,
@@ -20,13 +22,11 @@ import {
   sendParsers,
   writeOutArg,
 } from './parsers.js';
-import { addOutputOptions, EXIT_CODE_HELP, type OutputFlags } from './program.js';
 
 export interface ConnectFlags extends OutputFlags {
   input: 'text' | 'hex' | 'base64';
   raw: boolean;
   chunkSize: number;
-  send?: SendItem[];
   stdin: boolean;
   wait: number;
   keepOpen: boolean;
@@ -47,11 +47,8 @@ export interface ConnectFlags extends OutputFlags {
   passphrase?: string | true;
   insecure: boolean;
   history: boolean;
-  expect?: Expectation[];
   expectClose?: number;
   writeOut?: (e: SummaryEvent) => string;
-  /** -w was given on the command line (with --expect, only an explicit --wait closes on idle). */
-  waitGiven?: boolean;
   proxy?: string;
   location: boolean;
   maxRedirects: number;
@@ -146,6 +143,54 @@ export function addConnectCommand(program: Command, env: Env, setExit: (code: nu
       // -x, --send-hex, --send-base64 and --send-file append to one list, --expect and --expect-json to
       // another, each in command-line order.
       const waitGiven = command.getOptionValueSource('wait') === 'cli';
-      setExit(await runConnect(url, { ...flags, send: sends, expect: expectations, waitGiven }, env));
+      setExit(await runConnect(connectPlan(url, flags, sends, expectations, waitGiven), env));
     });
+}
+
+/** The flags, resolved once into one small object per concern. */
+export function connectPlan(
+  url: string,
+  f: ConnectFlags,
+  send: SendItem[],
+  expect: Expectation[],
+  waitGiven: boolean,
+): ConnectPlan {
+  const { input, raw, chunkSize, stdin, history } = f;
+  return {
+    url,
+    connection: {
+      headers: f.header ?? [],
+      subprotocols: f.subprotocol ?? [],
+      origin: f.origin,
+      deflate: f.deflate,
+      maxPayload: f.maxPayload,
+      connectTimeoutMs: f.connectTimeout * 1000,
+      protocolVersion: f.protocolVersion,
+      followRedirects: f.location,
+      maxRedirects: f.maxRedirects,
+      tapFrames: f.verbose >= 2,
+      auth: f.auth,
+      proxy: f.proxy,
+      tls: { ca: f.ca, cert: f.cert, key: f.key, passphrase: f.passphrase, insecure: f.insecure },
+    },
+    keepalive:
+      f.pingInterval !== undefined
+        ? { intervalMs: f.pingInterval * 1000, timeoutMs: (f.pingTimeout ?? f.pingInterval) * 1000 }
+        : undefined,
+    input: { input, raw, chunkSize, stdin, history, send },
+    ending: {
+      waitMs: f.wait * 1000,
+      waitGiven,
+      keepOpen: f.keepOpen,
+      count: f.count,
+      expect,
+      expectClose: f.expectClose,
+      timeoutSeconds: f.timeout,
+      reconnect: f.reconnect,
+      closeCode: f.closeCode,
+      closeReason: f.closeReason,
+    },
+    output: outputOptions(f),
+    writeOut: f.writeOut,
+  };
 }

@@ -2,6 +2,7 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import type { Env } from '../env.js';
 import { type Credentials, parseCredentials } from '../server/credentials.js';
+import { addOutputOptions, type OutputFlags } from './output-options.js';
 import {
   closeCodeArg,
   closeReasonArg,
@@ -10,7 +11,6 @@ import {
   positiveIntArg,
   positiveSecondsArg,
 } from './parsers.js';
-import { addOutputOptions, type OutputFlags } from './program.js';
 
 export interface ServerFlags extends OutputFlags {
   host: string;

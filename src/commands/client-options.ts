@@ -1,8 +1,7 @@
-/** From command-line flags to the options of a client session: headers, auth, TLS files. */
-import { readFileSync } from 'node:fs';
-import type { ConnectFlags } from '../cli/connect-options.js';
+/** From the connection settings to the options of a client session: headers, auth, TLS files, proxy. */
 import type { Env } from '../env.js';
 import { usageError } from '../errors.js';
+import { readFileOrUsage } from '../input/files.js';
 import { proxyFor } from '../protocol/proxy.js';
 import type { ClientOptions } from '../session/client.js';
 import { ConnectProxyAgent } from '../session/proxy-agent.js';
@@ -11,43 +10,63 @@ import { basicAuthHeader, keyPassphrase } from './credentials.js';
 /** How long we wait for the peer to answer our close frame before dropping the connection. */
 export const CLOSE_TIMEOUT_MS = 3000;
 
-function readPem(path: string, option: string): Buffer {
-  try {
-    return readFileSync(path);
-  } catch (err) {
-    throw usageError(
-      `${option}: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
-    );
-  }
+/** TLS files and checks for wss:// (paths as given; read when the session starts). */
+export interface TlsSettings {
+  ca?: string;
+  cert?: string;
+  key?: string;
+  /** `true`: ask for it on the terminal. */
+  passphrase?: string | true;
+  insecure: boolean;
 }
 
-export async function clientOptions(url: string, flags: ConnectFlags, env: Env): Promise<ClientOptions> {
-  const headers = [...(flags.header ?? [])];
-  if (flags.auth !== undefined) headers.push(await basicAuthHeader(flags.auth, env));
-  if (flags.key !== undefined && flags.cert === undefined) throw usageError('--key needs --cert');
-  if (flags.cert !== undefined && flags.key === undefined) throw usageError('--cert needs --key');
-  const proxy = proxyFor(url, flags.proxy, env.vars);
+/** The connection as the command line describes it. */
+export interface ConnectionSettings {
+  headers: ReadonlyArray<[string, string]>;
+  subprotocols: readonly string[];
+  origin?: string;
+  deflate: boolean;
+  maxPayload?: number;
+  connectTimeoutMs: number;
+  protocolVersion: 8 | 13;
+  followRedirects: boolean;
+  maxRedirects: number;
+  /** -vv: every frame on the wire. */
+  tapFrames: boolean;
+  /** --auth user[:password] (asked for on the terminal when the password is missing). */
+  auth?: string;
+  /** --proxy; HTTPS_PROXY, HTTP_PROXY and NO_PROXY otherwise. */
+  proxy?: string;
+  tls: TlsSettings;
+}
+
+export async function clientOptions(url: string, c: ConnectionSettings, env: Env): Promise<ClientOptions> {
+  const headers = [...c.headers];
+  if (c.auth !== undefined) headers.push(await basicAuthHeader(c.auth, env));
+  if (c.tls.key !== undefined && c.tls.cert === undefined) throw usageError('--key needs --cert');
+  if (c.tls.cert !== undefined && c.tls.key === undefined) throw usageError('--cert needs --key');
+  const proxy = proxyFor(url, c.proxy, env.vars);
   if (!proxy.ok) throw usageError(`--proxy: ${proxy.error}`);
   return {
     url,
     headers,
-    protocolVersion: flags.protocolVersion,
-    tapFrames: flags.verbose >= 2,
-    followRedirects: flags.location,
-    maxRedirects: flags.maxRedirects,
+    protocolVersion: c.protocolVersion,
+    tapFrames: c.tapFrames,
+    followRedirects: c.followRedirects,
+    maxRedirects: c.maxRedirects,
     agent: proxy.value ? new ConnectProxyAgent(proxy.value, url.startsWith('wss:')) : undefined,
-    subprotocols: flags.subprotocol ?? [],
-    origin: flags.origin,
-    deflate: flags.deflate,
-    maxPayload: flags.maxPayload,
-    connectTimeoutMs: flags.connectTimeout * 1000,
+    subprotocols: [...c.subprotocols],
+    origin: c.origin,
+    deflate: c.deflate,
+    maxPayload: c.maxPayload,
+    connectTimeoutMs: c.connectTimeoutMs,
     closeTimeoutMs: CLOSE_TIMEOUT_MS,
     tls: {
-      ca: flags.ca !== undefined ? readPem(flags.ca, '--ca') : undefined,
-      cert: flags.cert !== undefined ? readPem(flags.cert, '--cert') : undefined,
-      key: flags.key !== undefined ? readPem(flags.key, '--key') : undefined,
-      passphrase: await keyPassphrase(flags.passphrase, env),
-      rejectUnauthorized: !flags.insecure,
+      ca: c.tls.ca !== undefined ? readFileOrUsage(c.tls.ca, '--ca') : undefined,
+      cert: c.tls.cert !== undefined ? readFileOrUsage(c.tls.cert, '--cert') : undefined,
+      key: c.tls.key !== undefined ? readFileOrUsage(c.tls.key, '--key') : undefined,
+      passphrase: await keyPassphrase(c.tls.passphrase, env),
+      rejectUnauthorized: !c.tls.insecure,
     },
   };
 }

@@ -5,6 +5,7 @@ import type {
   ErrorEvent,
   FrameEvent,
   HeaderList,
+  InterruptedEvent,
   OpenEvent,
   ReconnectingEvent,
   RequestEvent,
@@ -36,6 +37,16 @@ export function frameText(e: FrameEvent): string {
 export function reconnectText(e: ReconnectingEvent): string {
   const of = e.of !== undefined ? ` of ${e.of}` : '';
   return `${escapeControl(e.reason, false)}; reconnecting in ${(e.delayMs / 1000).toFixed(1)} s (attempt ${e.attempt}${of})`;
+}
+
+const SIGNAL_WORDS: Readonly<Record<string, string>> = {
+  SIGINT: 'Ctrl+C, SIGINT',
+  SIGTERM: 'SIGTERM',
+  SIGHUP: 'SIGHUP, the terminal went away',
+};
+
+export function interruptedText(e: InterruptedEvent): string {
+  return `interrupted (${SIGNAL_WORDS[e.signal] ?? e.signal})`;
 }
 
 export function errorText(e: ErrorEvent): string {

@@ -3,7 +3,7 @@
  * the pretty, pipe and json renderers turn each into text. `event` is the JSON `event` key.
  */
 import type { ErrorKind } from '../errors.js';
-import type { ClosedBy } from '../protocol/outcome.js';
+import type { ClosedBy, StopSignal } from '../protocol/outcome.js';
 
 export type Direction = 'in' | 'out';
 export type HeaderList = ReadonlyArray<readonly [string, string]>;
@@ -93,6 +93,11 @@ export interface ReconnectingEvent extends Base {
   delayMs: number;
   reason: string;
 }
+/** A signal (Ctrl+C, SIGTERM, SIGHUP) stopped the session: not a failure, and never reported as one. */
+export interface InterruptedEvent extends Base {
+  event: 'interrupted';
+  signal: StopSignal;
+}
 export interface ListeningEvent extends Base {
   event: 'listening';
   url: string;
@@ -138,6 +143,7 @@ export type SessionEvent =
   | ErrorEvent
   | FrameEvent
   | ReconnectingEvent
+  | InterruptedEvent
   | ListeningEvent
   | ConnectionEvent
   | SummaryEvent;

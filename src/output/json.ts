@@ -79,6 +79,7 @@ export function createJsonRenderer(o: JsonOptions): Renderer {
       return line(e, fields);
     },
     reconnecting: (e) => line(e, { attempt: e.attempt, of: e.of ?? null, delayMs: e.delayMs, reason: e.reason }),
+    interrupted: (e) => line(e, { signal: e.signal }),
     listening: (e) => line(e, { url: e.url }),
     connection: (e) => line(e, { remote: e.remote }),
     summary: (e) =>

@@ -1,5 +1,6 @@
 /** The terminal renderer: a coloured session log. Colour is applied over the same text as plain. */
 import type { ChalkInstance } from 'chalk';
+import { closeExitCode } from '../protocol/exit.js';
 import {
   bodyPreview,
   clock,
@@ -8,6 +9,7 @@ import {
   frameText,
   headerLines,
   inMark,
+  interruptedText,
   openText,
   reconnectText,
   requestLine,
@@ -82,13 +84,14 @@ export function createPrettyRenderer(o: PrettyOptions): Renderer {
     pong: control,
     close: (e) => {
       if (o.quiet) return null;
-      // Yellow for an intended end (exit 0), red for anything else.
-      const normal = e.by === 'client' ? e.clean : e.by === 'server' && [1000, 1001, 1005].includes(e.code);
+      // Yellow for an intended end (exit 0), red for anything else — as the exit decision sees it.
+      const normal = closeExitCode(e, e.conn !== undefined ? 'server' : 'client') === 0;
       return { out: lines(e, [(normal ? c.yellow : c.red)(closeText(e))]) };
     },
     error: (e) => ({ err: lines(e, [c.red(errorText(e))]) }),
     frame: (e) => ({ out: lines(e, [c.gray(`  frame ${frameText(e)}`)]) }),
     reconnecting: (e) => (o.quiet ? null : { err: lines(e, [c.yellow(reconnectText(e))]) }),
+    interrupted: (e) => (o.quiet ? null : { err: lines(e, [c.yellow(interruptedText(e))]) }),
     listening: (e) => ({ err: lines(e, [c.green(`listening on ${e.url}`)]) }),
     connection: (e) => (o.quiet ? null : { out: lines(e, [c.green(`client connected from ${e.remote}`)]) }),
     summary: (e) =>

@@ -1,9 +1,9 @@
 /** Decides the output mode once (SPEC "What is shown") and builds the renderer and writers for it. */
 import { Chalk } from 'chalk';
-import type { OutputFlags } from '../cli/program.js';
 import { colorLevel, type Env } from '../env.js';
 import type { Renderer } from './events.js';
 import { createJsonRenderer } from './json.js';
+import type { OutputOptions } from './options.js';
 import { createOutput, type Output } from './output.js';
 import { createPipeRenderer } from './pipe.js';
 import { createPrettyRenderer } from './pretty.js';
@@ -11,13 +11,13 @@ import { BatchedWriter } from './writer.js';
 
 export type OutputMode = 'pretty' | 'pipe' | 'json';
 
-export function outputMode(flags: Pick<OutputFlags, 'json' | 'pretty'>, stdoutIsTTY: boolean): OutputMode {
+export function outputMode(flags: Pick<OutputOptions, 'json' | 'pretty'>, stdoutIsTTY: boolean): OutputMode {
   if (flags.json) return 'json';
   if (flags.pretty) return 'pretty';
   return stdoutIsTTY ? 'pretty' : 'pipe';
 }
 
-export function createRenderer(mode: OutputMode, flags: OutputFlags, env: Env): Renderer {
+export function createRenderer(mode: OutputMode, flags: OutputOptions, env: Env): Renderer {
   switch (mode) {
     case 'json':
       return createJsonRenderer({ showSecrets: flags.showSecrets });
@@ -50,7 +50,7 @@ export function createRenderer(mode: OutputMode, flags: OutputFlags, env: Env): 
  * The session's output. `onStdoutError` is told when stdout fails (EPIPE: the reader went away),
  * so the session can end instead of writing into nothing.
  */
-export function createSessionOutput(flags: OutputFlags, env: Env, onStdoutError: (err: Error) => void): Output {
+export function createSessionOutput(flags: OutputOptions, env: Env, onStdoutError: (err: Error) => void): Output {
   const mode = outputMode(flags, env.stdoutIsTTY);
   const stdout = new BatchedWriter(env.stdout, onStdoutError);
   const stderr = new BatchedWriter(env.stderr);

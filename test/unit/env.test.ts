@@ -13,6 +13,7 @@ function fakeEnv(vars: Record<string, string | undefined>): Env {
     vars,
     homedir: '/home/test',
     now: () => 0,
+    onSignal: () => () => {},
   };
 }
 

@@ -6,6 +6,7 @@ import type {
   ControlEvent,
   ErrorEvent,
   FrameEvent,
+  InterruptedEvent,
   ListeningEvent,
   MessageEvent,
   OpenEvent,
@@ -149,6 +150,8 @@ export const summary: SummaryEvent = {
   bytesOut: 10,
   timings: { connectMs: 1.5, upgradeMs: 2, totalMs: 1003 },
 };
+
+export const interrupted: InterruptedEvent = { event: 'interrupted', time: TIME, signal: 'SIGINT' };
 
 export const reconnecting: ReconnectingEvent = {
   event: 'reconnecting',

@@ -229,3 +229,13 @@ describe('json renderer', () => {
     }
   });
 });
+
+describe('the interrupted event', () => {
+  it('is written exactly as in the SPEC', async () => {
+    const { createJsonRenderer } = await import('../../src/output/json.js');
+    const { render } = await import('../../src/output/events.js');
+    expect(render(createJsonRenderer({ showSecrets: false }), f.interrupted)).toEqual({
+      out: '{"event":"interrupted","time":"2025-01-02T03:04:05.678Z","signal":"SIGINT"}\n',
+    });
+  });
+});

@@ -202,3 +202,10 @@ describe('pipe renderer: -t', () => {
     expect(pipe(f.textIn, { timestamps: true })).toEqual({ out: 'hello\n' });
   });
 });
+
+describe('pipe: interrupted', () => {
+  it('is one status line on stderr, silenced by -q', () => {
+    expect(pipe(f.interrupted)).toEqual({ err: 'interrupted (Ctrl+C, SIGINT)\n' });
+    expect(pipe(f.interrupted, { quiet: true })).toBeNull();
+  });
+});

@@ -251,3 +251,22 @@ describe('pretty renderer at colour level 1', () => {
     }
   });
 });
+
+describe('pretty: interrupted and the colour of the last line', () => {
+  const coloured = { chalk: new Chalk({ level: 1 }) };
+  const isYellow = (r: Rendered | null) => !(r?.out as string).includes('\x1b[31m');
+
+  it('prints one interrupted line on stderr', () => {
+    expect(pretty(f.interrupted)).toEqual({ err: 'interrupted (Ctrl+C, SIGINT)\n' });
+  });
+
+  it('colours a close as the exit decision sees it, from the side that shows it', () => {
+    // The client (connect): a server's 4001 is exit 7 (red); a server's 1000 is 0 (yellow).
+    expect(isYellow(pretty(f.closeByServer4001, coloured))).toBe(false);
+    expect(isYellow(pretty(f.closeByServer, coloured))).toBe(true);
+    // A server (listen --once): a client closing with 4000 is exit 7, so red — not a normal end.
+    const clientClosed4000 = { ...f.closeByServer4001, conn: 1, code: 4000, by: 'client' as const };
+    expect(isYellow(pretty(clientClosed4000, coloured))).toBe(false);
+    expect(isYellow(pretty({ ...clientClosed4000, code: 1000 }, coloured))).toBe(true);
+  });
+});

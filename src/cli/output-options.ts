@@ -1,0 +1,67 @@
+/** The output options every command shares, and the exit-code help. */
+import { type Command, Option } from 'commander';
+import type { OutputOptions } from '../output/options.js';
+import { choiceArg, increment, nonNegativeIntArg, separatorArg } from './parsers.js';
+
+/** The output flags every command shares, resolved into `OutputOptions` (output/options.ts). */
+export type OutputFlags = OutputOptions;
+
+export const EXIT_CODE_HELP = `
+Exit codes:
+  0    session ended as intended (we closed cleanly, or the peer closed with 1000/1001/1005)
+  1    internal error (a bug; run with --debug and please report it)
+  2    usage error: bad option, URL, close code, hex/base64, unreadable file
+  3    could not connect: DNS, refused, unreachable, connect timeout
+  4    TLS failure
+  5    WebSocket handshake rejected (non-101 answer) or invalid upgrade
+  6    connection lost (1006) or protocol violation (1002, 1007, 1009, 1010)
+  7    peer closed with another code (1011, 4xxx, ...)
+  8    --expect not satisfied
+  124  --timeout elapsed
+  129  SIGHUP, 130 Ctrl+C (SIGINT), 143 SIGTERM: interrupted (128 + signal)`;
+
+/** Only the output fields, whatever else the command's flags hold. */
+export function outputOptions(f: OutputFlags): OutputOptions {
+  const { verbose, showPingPong, timestamps, pretty, json, quiet, color, binaryOutput, summary } = f;
+  const { separator, maxDisplay, showSecrets, debug } = f;
+  return {
+    verbose,
+    showPingPong,
+    timestamps,
+    pretty,
+    json,
+    quiet,
+    color,
+    binaryOutput,
+    summary,
+    separator,
+    maxDisplay,
+    showSecrets,
+    debug,
+  };
+}
+
+export function addOutputOptions(cmd: Command): Command {
+  return cmd
+    .option('-v, --verbose', 'show the handshake (-v); repeat for more', increment, 0)
+    .option('-P, --show-ping-pong', 'show ping and pong frames', false)
+    .option('-t, --timestamps', 'prefix each line with the time', false)
+    .option('--pretty', 'coloured session log even when stdout is not a terminal')
+    .option('--json', 'one JSON event per line (NDJSON) on stdout', false)
+    .option('-q, --quiet', 'no status lines, only payloads and errors', false)
+    .option('--no-color', 'no colour (also NO_COLOR=1)')
+    .addOption(
+      new Option('--binary-output <how>', 'binary messages in pipe mode: raw, hex or base64')
+        .argParser(choiceArg(['raw', 'hex', 'base64'] as const))
+        .default('raw'),
+    )
+    .option(
+      '--separator <text>',
+      'written after each message in pipe mode (\\n, \\0, \\t understood)',
+      separatorArg,
+      '\n',
+    )
+    .option('--max-display <bytes>', 'bytes of a binary message shown as a hex dump', nonNegativeIntArg, 256)
+    .option('--show-secrets', 'show Authorization/Cookie header values instead of masking them', false)
+    .option('--debug', 'print stack traces of internal errors', false);
+}

@@ -1,0 +1,197 @@
+/**
+ * Carries out the end policy (protocol/end-policy.ts) on real connections: one `ClientSession` after
+ * another (--reconnect), the idle and back-off timers, the outbox, the keepalive. It decides nothing:
+ * it tells the policy what happened and does what the policy answers.
+ */
+import type { SessionEvent } from '../output/events.js';
+import { rttStats } from '../output/summary.js';
+import type { EndAction, EndInput, EndPolicy } from '../protocol/end-policy.js';
+import type { ExitDecision } from '../protocol/exit.js';
+import type { Failure } from '../protocol/failures.js';
+import type { SessionEnd, StopSignal } from '../protocol/outcome.js';
+import { type ClientOptions, ClientSession, type Stats } from './client.js';
+import { startKeepalive } from './keepalive.js';
+import type { Outbox, OutMessage } from './outbox.js';
+
+export interface ClientRunSettings {
+  connection: ClientOptions;
+  /** --ping-interval / --ping-timeout, in milliseconds. */
+  keepalive?: { intervalMs: number; timeoutMs: number };
+  /** The --send messages: first on every connection. */
+  initial: readonly OutMessage[];
+}
+
+export interface RunResult {
+  decision: ExitDecision;
+  end: SessionEnd;
+  signal?: StopSignal;
+  /** An error that no connection reported (a timeout during the back-off). */
+  error?: Failure;
+}
+
+export class ClientRun {
+  readonly totals: Stats = { messagesIn: 0, messagesOut: 0, bytesIn: 0, bytesOut: 0 };
+  readonly rtts: number[] = [];
+  session: ClientSession;
+  readonly finished: Promise<RunResult>;
+  /** Called once per connection, when it opens (after the `open` event). */
+  onOpen?: () => void;
+
+  private settle!: (result: RunResult) => void;
+  private idleTimer?: NodeJS.Timeout;
+  private backoffTimer?: NodeJS.Timeout;
+  private generation = 0;
+  private connections = 0;
+  private hiding = false;
+  /** The current session's traffic is in `totals` (it has ended). */
+  private counted = false;
+  private done = false;
+  private stopKeepalive = () => {};
+
+  constructor(
+    private readonly policy: EndPolicy,
+    private readonly settings: ClientRunSettings,
+    private readonly outbox: Outbox,
+    private readonly emit: (e: SessionEvent) => void,
+    private readonly now: () => number,
+  ) {
+    this.finished = new Promise((resolve) => {
+      this.settle = resolve;
+    });
+    this.session = this.newSession();
+  }
+
+  /** Tell the policy something happened (input ended, a signal, stdout went away, …). */
+  feed(input: EndInput): void {
+    for (const action of this.policy.handle(input)) this.act(action);
+  }
+
+  start(): void {
+    this.session.connect();
+  }
+
+  summary(exitCode: number, end: SessionEnd, url: string): SessionEvent {
+    const last = this.session;
+    const totals = { ...this.totals };
+    // A session stopped by a signal never ended: its traffic counts too.
+    if (!this.counted) this.add(totals, last.stats);
+    return {
+      event: 'summary',
+      time: this.now(),
+      exitCode,
+      ...totals,
+      timings: last.timingsSoFar(),
+      rtt: rttStats(this.counted ? this.rtts : [...this.rtts, ...last.rtts]) ?? undefined,
+      close: end.type === 'closed' ? { code: end.close.code, reason: end.close.reason, by: end.close.by } : undefined,
+      url,
+      protocol: last.protocol,
+      extensions: last.extensions,
+    };
+  }
+
+  private newSession(): ClientSession {
+    const generation = ++this.generation;
+    const session = new ClientSession(
+      this.settings.connection,
+      (e) => {
+        // Nothing is shown once the run is over, nor (after --count) what arrives while closing.
+        if (this.done || generation !== this.generation) return;
+        if (this.hiding && e.event === 'message' && e.dir === 'in') return;
+        this.emit(e);
+      },
+      this.now,
+    );
+    session.onOpen = () => this.opened(session);
+    session.onIncoming = (data, isBinary) =>
+      this.feed({ type: 'message', text: isBinary || this.policy.expected.done ? undefined : data.toString('utf8') });
+    session.finished.then((end) => this.ended(session, end));
+    return session;
+  }
+
+  private opened(session: ClientSession): void {
+    // --send messages go again, first, on every new connection.
+    if (this.connections++ > 0) this.outbox.pushFront(this.settings.initial);
+    this.outbox.start((message, done) => session.send(message, done));
+    const k = this.settings.keepalive;
+    if (k) this.stopKeepalive = startKeepalive(session, k.intervalMs, k.timeoutMs);
+    this.onOpen?.();
+    this.feed({ type: 'opened' });
+  }
+
+  private ended(session: ClientSession, end: SessionEnd): void {
+    if (session !== this.session) return;
+    this.stopKeepalive();
+    this.stopKeepalive = () => {};
+    this.outbox.stop();
+    this.add(this.totals, session.stats);
+    this.counted = true;
+    this.rtts.push(...session.rtts);
+    this.feed({ type: 'ended', end });
+  }
+
+  private add(total: Stats, more: Stats): void {
+    total.messagesIn += more.messagesIn;
+    total.messagesOut += more.messagesOut;
+    total.bytesIn += more.bytesIn;
+    total.bytesOut += more.bytesOut;
+  }
+
+  private act(a: EndAction): void {
+    switch (a.do) {
+      case 'close':
+        this.session.close(a.code, a.reason);
+        return;
+      case 'arm-idle':
+        clearTimeout(this.idleTimer);
+        this.idleTimer = setTimeout(() => this.feed({ type: 'idle' }), a.ms);
+        return;
+      case 'clear-idle':
+        clearTimeout(this.idleTimer);
+        return;
+      case 'flush': {
+        const generation = this.generation;
+        void this.outbox.whenIdle().then(() => {
+          if (generation === this.generation) this.feed({ type: 'input-flushed' });
+        });
+        return;
+      }
+      case 'hide-incoming':
+        this.hiding = true;
+        return;
+      case 'abort':
+        this.session.abort(a.failure);
+        return;
+      case 'backoff':
+        this.emit({
+          event: 'reconnecting',
+          time: this.now(),
+          attempt: a.attempt,
+          of: a.of,
+          delayMs: a.delayMs,
+          reason: a.reason,
+        });
+        this.backoffTimer = setTimeout(() => this.feed({ type: 'backoff-over' }), a.delayMs);
+        return;
+      case 'connect':
+        this.hiding = false;
+        this.counted = false;
+        this.session = this.newSession();
+        this.session.connect();
+        return;
+      case 'leave':
+        clearTimeout(this.backoffTimer);
+        this.stopKeepalive();
+        this.outbox.stop();
+        this.done = true;
+        // TEMP until ClientSession.leave lands
+        (this.session as unknown as { leave(code: number): void }).leave?.(a.code);
+        return;
+      case 'finish':
+        clearTimeout(this.backoffTimer);
+        clearTimeout(this.idleTimer);
+        this.done = true;
+        this.settle({ decision: a.decision, end: a.end, signal: a.signal, error: a.error });
+        return;
+    }
+  }
+}

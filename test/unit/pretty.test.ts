@@ -254,7 +254,7 @@ describe('pretty renderer at colour level 1', () => {
 
 describe('pretty: interrupted and the colour of the last line', () => {
   const coloured = { chalk: new Chalk({ level: 1 }) };
-  const isYellow = (r: Rendered | null) => !(r?.out as string).includes('\x1b[31m');
+  const isYellow = (r: Rendered | null) => !String(r?.out ?? '').includes('\x1b[31m');
 
   it('prints one interrupted line on stderr', () => {
     expect(pretty(f.interrupted)).toEqual({ err: 'interrupted (Ctrl+C, SIGINT)\n' });

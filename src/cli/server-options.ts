@@ -48,14 +48,15 @@ export const DEFAULT_MAX_PAYLOAD = 100 * 1024 * 1024;
 
 export const SERVER_EXIT_CODE_HELP = `
 Exit codes:
-  0    stopped by Ctrl+C, SIGTERM or /quit (every client closed with 1001, or 1000 for /quit);
+  0    stopped by /quit or Ctrl+D (every client closed with 1000);
        with --once: the client closed with 1000/1001/1005, or we closed it cleanly
   1    internal error (a bug; run with --debug and please report it)
   2    usage error: bad option, port, close code, unreadable --cert/--key file
   3    cannot listen: address in use, permission denied, address not on this machine
   4    --cert/--key are not a usable certificate and key
   6    with --once: the client's connection was lost or it broke the protocol (1002, 1007, 1009, ...)
-  7    with --once: the client closed with another code (1011, 4xxx, ...)`;
+  7    with --once: the client closed with another code (1011, 4xxx, ...)
+  129  SIGHUP, 130 Ctrl+C (SIGINT), 143 SIGTERM: every client closed with 1001 (128 + signal)`;
 
 export function portArg(text: string): number {
   if (!/^\d+$/.test(text.trim()) || Number(text) > 65535) {

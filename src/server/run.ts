@@ -1,16 +1,17 @@
 /**
  * What `listen` and `echo` share around the core: output, the `listening` line, `--greeting`,
- * `--close-after`, `--once`, stopping on SIGINT/SIGTERM (every client closed with 1001, exit 0),
+ * `--close-after`, `--once`, stopping on SIGINT/SIGTERM/SIGHUP (every client closed with 1001, exit
+ * 128 + signal),
  * backpressure from stdout, and the closing summary. The command supplies what happens to messages.
  */
 import { readFileSync } from 'node:fs';
 import type { ServerFlags } from '../cli/server-options.js';
 import type { Env } from '../env.js';
-import { ExitCode, usageError, WsprobeError } from '../errors.js';
+import { usageError, WsprobeError } from '../errors.js';
 import type { Output } from '../output/output.js';
 import { createSessionOutput } from '../output/setup.js';
-import { onceExitCode } from '../protocol/exit.js';
-import type { CloseInfo } from '../protocol/outcome.js';
+import { serverExit } from '../protocol/exit.js';
+import type { CloseInfo, StopSignal } from '../protocol/outcome.js';
 import type { ServerClient } from './client.js';
 import { type HttpHandler, ServerCore } from './core.js';
 
@@ -23,8 +24,13 @@ export interface ServerContext {
   readonly env: Env;
   /** A plain line for the person running the server, on stderr; `-q` silences it unless `always`. */
   say(text: string, always?: boolean): void;
-  /** Closes every client with `code` and ends the run with `exitCode` (default 0). */
+  /** Closes every client with `code` and ends the run with `exitCode` (default 0, as for /quit). */
   stop(code: number, reason: string, exitCode?: number): void;
+  /**
+   * A signal (or Ctrl+C at the prompt): one `interrupted` line, every client closed with 1001, exit
+   * 128 + signal. A second one drops the clients that have not answered yet.
+   */
+  interrupt(signal: StopSignal): void;
 }
 
 export interface ServerHandlers {
@@ -63,7 +69,7 @@ export async function runServer(
 ): Promise<number> {
   const tls = loadTls(flags);
   const startedAt = env.now();
-  let exitCode: number = ExitCode.Ok;
+  let exitCode: number = serverExit({ type: 'quit' });
   let stopping = false;
   let finish!: () => void;
   const finished = new Promise<void>((resolve) => {
@@ -71,7 +77,9 @@ export async function runServer(
   });
 
   // stdout's reader went away (`| head`): nothing more can be shown, so stop as on SIGTERM.
-  const output = createSessionOutput(flags, env, () => ctx.stop(1001, 'server shutting down'));
+  const output = createSessionOutput(flags, env, () =>
+    ctx.stop(1001, 'server shutting down', serverExit({ type: 'output-gone' })),
+  );
   const emit = output.emit.bind(output);
   let core: ServerCore;
   try {
@@ -106,11 +114,20 @@ export async function runServer(
       output.stdout.flushNow();
       env.stderr.write(`${text}\n`);
     },
-    stop(code, reason, exit = ExitCode.Ok) {
+    stop(code, reason, exit = serverExit({ type: 'quit' })) {
       if (stopping) return;
       stopping = true;
       exitCode = exit;
       void core.shutdown(code, reason).then(finish, finish);
+    },
+    interrupt(signal) {
+      if (stopping) {
+        // A second signal does not wait for slow clients.
+        for (const client of core.clients.values()) client.terminate();
+        return;
+      }
+      emit({ event: 'interrupted', time: env.now(), signal });
+      ctx.stop(1001, 'server shutting down', serverExit({ type: 'signal', signal }));
     },
   };
   const handlers = makeHandlers(ctx);
@@ -120,7 +137,7 @@ export async function runServer(
   } catch (err) {
     if (!(err instanceof WsprobeError)) throw err;
     emit({ event: 'error', time: env.now(), kind: err.kind, message: err.message, hint: err.hint });
-    return endRun(output, env, err.exitCode, core, startedAt);
+    return endRun(output, env, serverExit({ type: 'failed', kind: err.kind }), core, startedAt);
   }
 
   const closeTimers = new Map<number, NodeJS.Timeout>();
@@ -139,7 +156,8 @@ export async function runServer(
     clearTimeout(closeTimers.get(client.id));
     closeTimers.delete(client.id);
     handlers.closed?.(client, close);
-    if (flags.once && client.id === firstClient) ctx.stop(1001, 'server shutting down', onceExitCode(close));
+    if (flags.once && client.id === firstClient)
+      ctx.stop(1001, 'server shutting down', serverExit({ type: 'once', close }));
   };
   core.onHttpRequest = handlers.httpRequest;
 
@@ -147,22 +165,13 @@ export async function runServer(
   output.stdout.onBlocked = () => core.pauseAll();
   output.stdout.onDrained = () => core.resumeAll();
 
-  let signals = 0;
-  const onSignal = () => {
-    signals++;
-    if (signals === 1) ctx.stop(1001, 'server shutting down');
-    // A second Ctrl+C does not wait for slow clients.
-    else for (const client of core.clients.values()) client.terminate();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const stopSignals = env.onSignal((signal) => ctx.interrupt(signal));
 
   emit({ event: 'listening', time: env.now(), url: core.url });
   handlers.started?.();
 
   await finished;
-  process.removeListener('SIGINT', onSignal);
-  process.removeListener('SIGTERM', onSignal);
+  stopSignals();
   for (const timer of closeTimers.values()) clearTimeout(timer);
   handlers.finished?.();
   return endRun(output, env, exitCode, core, startedAt);

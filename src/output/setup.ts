@@ -1,6 +1,8 @@
 /** Decides the output mode once (SPEC "What is shown") and builds the renderer and writers for it. */
+
+import type { Writable } from 'node:stream';
 import { Chalk } from 'chalk';
-import { colorLevel, type Env } from '../env.js';
+import { colorLevel } from './color.js';
 import type { Renderer } from './events.js';
 import { createJsonRenderer } from './json.js';
 import type { OutputOptions } from './options.js';
@@ -11,13 +13,22 @@ import { BatchedWriter } from './writer.js';
 
 export type OutputMode = 'pretty' | 'pipe' | 'json';
 
+/** What output needs to know of the process's surroundings (a part of `Env`). */
+export interface Terminal {
+  stdout: Writable;
+  stderr: Writable;
+  stdoutIsTTY: boolean;
+  stderrIsTTY: boolean;
+  vars: Readonly<Record<string, string | undefined>>;
+}
+
 export function outputMode(flags: Pick<OutputOptions, 'json' | 'pretty'>, stdoutIsTTY: boolean): OutputMode {
   if (flags.json) return 'json';
   if (flags.pretty) return 'pretty';
   return stdoutIsTTY ? 'pretty' : 'pipe';
 }
 
-export function createRenderer(mode: OutputMode, flags: OutputOptions, env: Env): Renderer {
+export function createRenderer(mode: OutputMode, flags: OutputOptions, env: Terminal): Renderer {
   switch (mode) {
     case 'json':
       return createJsonRenderer({ showSecrets: flags.showSecrets });
@@ -50,7 +61,7 @@ export function createRenderer(mode: OutputMode, flags: OutputOptions, env: Env)
  * The session's output. `onStdoutError` is told when stdout fails (EPIPE: the reader went away),
  * so the session can end instead of writing into nothing.
  */
-export function createSessionOutput(flags: OutputOptions, env: Env, onStdoutError: (err: Error) => void): Output {
+export function createSessionOutput(flags: OutputOptions, env: Terminal, onStdoutError: (err: Error) => void): Output {
   const mode = outputMode(flags, env.stdoutIsTTY);
   const stdout = new BatchedWriter(env.stdout, onStdoutError);
   const stderr = new BatchedWriter(env.stderr);

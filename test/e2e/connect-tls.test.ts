@@ -104,7 +104,7 @@ describe('TLS', () => {
   it('exits 2 for an unreadable --ca and for --cert without --key', async () => {
     const missing = await runCli(['connect', 'wss://127.0.0.1:1', '--ca', '/nonexistent.pem']);
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toContain('--ca: cannot read /nonexistent.pem: ENOENT');
+    expect(missing.stderr).toContain('--ca: cannot read /nonexistent.pem: no such file (ENOENT)');
     const alone = await runCli(['connect', 'wss://127.0.0.1:1', '--cert', pki.client.cert]);
     expect(alone.code).toBe(2);
     expect(alone.stderr).toContain('--cert needs --key');

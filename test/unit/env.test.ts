@@ -1,6 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { colorLevel, type Env } from '../../src/env.js';
+import type { Env } from '../../src/env.js';
+import { colorLevel } from '../../src/output/color.js';
 
 function fakeEnv(vars: Record<string, string | undefined>): Env {
   return {

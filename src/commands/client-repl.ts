@@ -1,14 +1,15 @@
 /**
- * The client's interactive mode: a prompt on the terminal, typed lines parsed into commands and
- * carried out on the session. A bad command prints one line and the session goes on.
+ * The client's interactive mode: the shared prompt on the terminal, typed lines carried out by the
+ * shared dispatcher with the session as the target. A bad command prints one line and the session
+ * goes on.
  */
-import { readFile } from 'node:fs/promises';
 import type { Env } from '../env.js';
-import { helpLines, statusLines } from '../output/status.js';
-import { type Command, parseInputLine } from '../protocol/slash.js';
+import { type CommandTarget, runInputLine } from '../input/dispatch.js';
+import { openPrompt } from '../input/prompt.js';
+import { statusLines } from '../output/status.js';
 import type { ClientSession } from '../session/client.js';
 import type { Outbox } from '../session/outbox.js';
-import { Repl } from '../session/repl.js';
+import type { Repl } from '../session/repl.js';
 
 export interface ClientReplHooks {
   /** The current connection (a new one after each --reconnect). */
@@ -31,79 +32,57 @@ export interface ClientRepl {
   /** The streams session output must be written to, so it lands above the prompt. */
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
+  /** `env` with `stdout` and `stderr` replaced by those two writers. */
+  env: Env;
+}
+
+/** The session as the target of typed commands. Replies go to the prompt's terminal, never into a piped stdout. */
+function clientTarget(hooks: ClientReplHooks, write: (text: string) => void): CommandTarget {
+  const problem = (message: string) => write(`wsprobe: ${message}\n`);
+  return {
+    context: 'client',
+    send: (message) => hooks.outbox.push(message),
+    control(kind, data) {
+      const session = hooks.session();
+      if (session.readyState !== 'OPEN') return `the connection is ${session.readyState.toLowerCase()}`;
+      if (kind === 'ping') session.ping(data);
+      else session.pong(data);
+      return null;
+    },
+    status() {
+      const session = hooks.session();
+      return statusLines({
+        state: session.readyState,
+        url: hooks.url,
+        protocol: session.protocol,
+        extensions: session.extensions,
+        ...session.stats,
+        bufferedBytes: hooks.outbox.bufferedBytes + session.bufferedAmount,
+        lastRttMs: session.lastRttMs,
+      });
+    },
+    quit: () => hooks.close(1000, ''),
+    reply: (lines) => write(`${lines.join('\n')}\n`),
+    problem,
+    own(command) {
+      if (command.cmd === 'close') hooks.close(command.code, command.reason);
+      else problem(`/${command.cmd} is a server command`);
+    },
+  };
 }
 
 export function createClientRepl(env: Env, terminal: NodeJS.WritableStream, hooks: ClientReplHooks): ClientRepl {
-  const { outbox } = hooks;
-  // Replies to commands go to the prompt's terminal, never into a stdout that is piped.
-  const feedback = (lines: string[]) => onTerminal().write(`${lines.join('\n')}\n`);
-  const problem = (message: string) => onTerminal().write(`wsprobe: ${message}\n`);
-  const onTerminal = () => (terminal === env.stdout ? stdout : stderr);
-
-  const run = (command: Command, line: string) => {
-    const session = hooks.session();
-    switch (command.cmd) {
-      case 'send':
-        if (hooks.echoesSentMessages) repl.eraseEnteredLine(line);
-        outbox.push({ data: command.data, binary: command.binary });
-        return;
-      case 'file':
-        readFile(command.path).then(
-          (data) => outbox.push({ data, binary: true }),
-          (err: NodeJS.ErrnoException) => problem(`/file: cannot read ${command.path}: ${err.code ?? err.message}`),
-        );
-        return;
-      case 'ping':
-      case 'pong':
-        if (session.readyState !== 'OPEN') {
-          problem(`/${command.cmd}: the connection is ${session.readyState.toLowerCase()}`);
-          return;
-        }
-        if (command.cmd === 'ping') session.ping(command.data);
-        else session.pong(command.data);
-        return;
-      case 'close':
-        hooks.close(command.code, command.reason);
-        return;
-      case 'quit':
-        hooks.close(1000, '');
-        return;
-      case 'status':
-        feedback(
-          statusLines({
-            state: session.readyState,
-            url: hooks.url,
-            protocol: session.protocol,
-            extensions: session.extensions,
-            ...session.stats,
-            bufferedBytes: outbox.bufferedBytes + session.bufferedAmount,
-            lastRttMs: session.lastRttMs,
-          }),
-        );
-        return;
-      case 'help':
-        feedback(helpLines('client'));
-        return;
-      default:
-        problem(`/${command.cmd} is a server command`);
-    }
-  };
-
-  const repl = new Repl({
-    input: env.stdin,
-    terminal,
-    prompt: '> ',
+  const target = clientTarget(hooks, (text) => prompt.terminal.write(text));
+  const prompt = openPrompt(env, terminal, {
     historyFile: hooks.historyFile,
-    onLine: (line) => {
-      const parsed = parseInputLine(line, 'client');
-      if (parsed.ok) run(parsed.value, line);
-      else problem(parsed.error);
-    },
+    onLine: (line) =>
+      runInputLine(line, target, (command) => {
+        // Its `>` message line replaces the echo of what was typed.
+        if (command.cmd === 'send' && hooks.echoesSentMessages) prompt.repl.eraseEnteredLine(line);
+      }),
     onEnd: hooks.onEnd,
     onInterrupt: hooks.onInterrupt,
-    onNotice: problem,
+    onNotice: target.problem,
   });
-  const stdout = env.stdoutIsTTY ? repl.wrap(env.stdout) : env.stdout;
-  const stderr = env.stderrIsTTY ? repl.wrap(env.stderr) : env.stderr;
-  return { repl, stdout, stderr };
+  return { repl: prompt.repl, stdout: prompt.stdout, stderr: prompt.stderr, env: prompt.env };
 }

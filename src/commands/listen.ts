@@ -1,37 +1,58 @@
 /**
  * `wsprobe listen [port]`: a server that shows what clients send and sends what you type or pipe —
- * to every client, or to one with `/to <id>`; slash commands as in the client (`parseInputLine` in its
- * server context). `--broadcast` relays each client's messages to the others; `--console` serves a
- * browser chat page at `/`.
+ * to every client, or to one with `/to <id>`. Slash commands come from the one table
+ * (protocol/slash.ts) and are carried out by the dispatcher the client uses too (input/dispatch.ts).
+ * `--broadcast` relays each client's messages to the others; `--console` serves a browser chat page
+ * at `/`.
  *
  * Lines typed while no client is connected wait for the first one to connect (a piped file becomes
  * what the first client gets). Piped input respects backpressure: stdin is paused while the slowest
  * client has a megabyte of it unwritten.
  */
-import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Readable } from 'node:stream';
 import type { ListenFlags } from '../cli/server-options.js';
 import type { Env } from '../env.js';
-import { LineSplitter } from '../protocol/lines.js';
-import { COMMANDS, parseInputLine } from '../protocol/slash.js';
+import { type CommandTarget, type OwnCommand, runInputLine } from '../input/dispatch.js';
+import { LineSource } from '../input/line-source.js';
+import { openPrompt, type Prompt } from '../input/prompt.js';
+import { clientListLines, serverStatusLines } from '../output/status.js';
 import type { ServerClient } from '../server/client.js';
 import { consolePage } from '../server/console-page.js';
 import { AUTH_REALM, checkBasicAuth } from '../server/policy.js';
 import { runServer, type ServerContext } from '../server/run.js';
 import { historyPath } from '../session/history.js';
 import { Outbox, type OutMessage } from '../session/outbox.js';
-import { promptTerminal, Repl } from '../session/repl.js';
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
+import { promptTerminal } from '../session/repl.js';
 
 /** What a listen server does with typed lines, client messages and plain HTTP requests. */
 export class ListenController {
   /** Typed and piped messages for every client, in order, with backpressure. */
   readonly outbox = new Outbox();
   private heldNoticeShown = false;
+  /** Every client (or one) as the target of typed commands. */
+  private readonly target: CommandTarget = {
+    context: 'server',
+    send: (message) => this.toEveryone(message),
+    control: (kind, data) => {
+      const clients = this.openClients();
+      for (const client of clients) client[kind](data);
+      return clients.length === 0 ? 'no client connected' : null;
+    },
+    status: () => {
+      const { core } = this.ctx;
+      return serverStatusLines({
+        url: core.url,
+        clients: core.clients.size,
+        ...core.totals,
+        waitingMessages: this.outbox.pending,
+        waitingBytes: this.outbox.bufferedBytes,
+      });
+    },
+    quit: () => this.ctx.stop(1000, ''),
+    reply: (lines) => this.ctx.say(lines.join('\n'), true),
+    problem: (message) => this.usage(message),
+    own: (command) => this.own(command),
+  };
 
   constructor(
     private readonly ctx: ServerContext,
@@ -44,62 +65,12 @@ export class ListenController {
    * `error` event with a one-line message.
    */
   handleServerLine(line: string): void {
-    const parsed = parseInputLine(line, 'server');
-    if (!parsed.ok) {
-      this.usage(parsed.error);
-      return;
-    }
-    const command = parsed.value;
-    switch (command.cmd) {
-      case 'send':
-        this.toEveryone({ data: command.data, binary: command.binary });
-        return;
-      case 'file': {
-        let data: Buffer;
-        try {
-          data = readFileSync(command.path);
-        } catch (err) {
-          this.usage(`/file: cannot read ${command.path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
-          return;
-        }
-        this.toEveryone({ data, binary: true });
-        return;
-      }
-      case 'ping':
-      case 'pong': {
-        const clients = this.openClients();
-        if (clients.length === 0) this.ctx.say(`/${command.cmd}: no client connected`, true);
-        for (const client of clients) client[command.cmd](command.data);
-        return;
-      }
-      case 'to': {
-        const client = this.client(command.id, '/to');
-        client?.send(command.data, command.binary);
-        return;
-      }
-      case 'close-client':
-      case 'close': {
-        const id = command.cmd === 'close-client' ? command.id : undefined;
-        if (id === undefined) {
-          for (const client of this.openClients()) client.close(command.code, command.reason);
-        } else {
-          this.client(id, '/close')?.close(command.code, command.reason);
-        }
-        return;
-      }
-      case 'clients':
-        this.ctx.say(this.clientList(), true);
-        return;
-      case 'status':
-        this.ctx.say(this.status(), true);
-        return;
-      case 'help':
-        this.ctx.say(this.help(), true);
-        return;
-      case 'quit':
-        this.ctx.stop(1000, '');
-        return;
-    }
+    runInputLine(line, this.target);
+  }
+
+  /** Ctrl+D at the prompt: stop as /quit does. */
+  quit(): void {
+    this.target.quit();
   }
 
   /** A client connected: it gets what was typed while nobody was there. */
@@ -172,106 +143,74 @@ export class ListenController {
     this.ctx.output.emit({ event: 'error', time: this.ctx.env.now(), kind: 'usage', message });
   }
 
-  private clientList(): string {
-    const clients = [...this.ctx.core.clients.values()];
-    if (clients.length === 0) return 'no client connected';
-    const now = this.ctx.env.now();
-    const rows = clients.map((c) => {
-      const up = ((now - c.connectedAt) / 1000).toFixed(1);
-      const path = c.url.slice(this.ctx.core.url.length);
-      const protocol = c.protocol ? `  subprotocol ${c.protocol}` : '';
-      const state = c.isOpen ? '' : '  (closing)';
-      return `  #${c.id}  ${c.remote}  ${path}${protocol}  up ${up} s  in ${c.stats.messagesIn}  out ${c.stats.messagesOut}${state}`;
-    });
-    return [`${plural(clients.length, 'client')}:`, ...rows].join('\n');
+  /** The commands only a server has. */
+  private own(command: OwnCommand): void {
+    switch (command.cmd) {
+      case 'to':
+        this.client(command.id, '/to')?.send(command.data, command.binary);
+        return;
+      case 'clients':
+        this.target.reply(this.clientList());
+        return;
+      case 'close-client':
+        if (command.id === undefined) {
+          for (const client of this.openClients()) client.close(command.code, command.reason);
+        } else {
+          this.client(command.id, '/close')?.close(command.code, command.reason);
+        }
+        return;
+      default:
+        this.usage(`/${command.cmd} is a client command`);
+    }
   }
 
-  private status(): string {
-    const { core } = this.ctx;
-    const t = core.totals;
-    return [
-      `listening on ${core.url}, ${plural(core.clients.size, 'client')} connected`,
-      `in ${plural(t.messagesIn, 'message')} (${t.bytesIn} bytes), out ${plural(t.messagesOut, 'message')} (${t.bytesOut} bytes)`,
-      `${plural(this.outbox.pending, 'message')} waiting to be sent (${this.outbox.bufferedBytes} bytes)`,
-    ].join('\n');
+  private clientList(): string[] {
+    const { core, env } = this.ctx;
+    const now = env.now();
+    return clientListLines(
+      [...core.clients.values()].map((c) => ({
+        id: c.id,
+        remote: c.remote,
+        path: c.url.slice(core.url.length),
+        protocol: c.protocol,
+        upMs: now - c.connectedAt,
+        messagesIn: c.stats.messagesIn,
+        messagesOut: c.stats.messagesOut,
+        open: c.isOpen,
+      })),
+    );
   }
-
-  private help(): string {
-    const rows = COMMANDS.filter((c) => c.context !== 'client').map((c) => `  ${c.usage.padEnd(34)}${c.text}`);
-    return ['What you type goes to every connected client. Commands:', ...rows].join('\n');
-  }
-}
-
-/**
- * Piped (or, until the interactive prompt exists, typed) stdin: one line per call of `onLine`.
- * Reading pauses while `outbox` is full and resumes when it drains. End of input changes nothing:
- * the server keeps running.
- */
-export function readStdinLines(stream: Readable, outbox: Outbox, onLine: (line: string) => void) {
-  const splitter = new LineSplitter();
-  let stopped = false;
-  return {
-    start(): void {
-      outbox.onDrain(() => {
-        if (!stopped) stream.resume();
-      });
-      stream.on('data', (chunk: Buffer) => {
-        if (stopped) return;
-        for (const line of splitter.push(chunk)) onLine(line.toString('utf8'));
-        if (outbox.isFull) stream.pause();
-      });
-      stream.once('end', () => {
-        const last = splitter.end();
-        if (last && !stopped) onLine(last.toString('utf8'));
-      });
-      stream.on('error', () => {});
-    },
-    stop(): void {
-      stopped = true;
-      stream.pause();
-      stream.removeAllListeners('data');
-      (stream as Readable & { unref?: () => void }).unref?.();
-      stream.destroy();
-    },
-  };
 }
 
 export function runListen(port: number, flags: ListenFlags, env: Env): Promise<number> {
-  // On a terminal: the same prompt as the client's; server output is printed above it.
-  const terminal = flags.stdin && env.stdinIsTTY ? promptTerminal(env) : null;
   let controller: ListenController | null = null;
   let context: ServerContext | null = null;
-  const repl = terminal
-    ? new Repl({
-        input: env.stdin,
-        terminal,
-        prompt: '> ',
+  // On a terminal: the same prompt as the client's; server output is printed above it.
+  const terminal = flags.stdin && env.stdinIsTTY ? promptTerminal(env) : null;
+  const prompt: Prompt | null = terminal
+    ? openPrompt(env, terminal, {
         historyFile: flags.history ? historyPath(env.homedir) : undefined,
         onLine: (line) => controller?.handleServerLine(line),
         // Ctrl+D stops the server as /quit does; Ctrl+C as SIGINT does.
-        onEnd: () => controller?.handleServerLine('/quit'),
-        onInterrupt: () => context?.stop(1001, 'server shutting down'),
+        onEnd: () => controller?.quit(),
+        onInterrupt: () => context?.interrupt('SIGINT'),
         onNotice: (message) => context?.say(`wsprobe: ${message}`, true),
       })
     : null;
-  const outEnv: Env = repl
-    ? {
-        ...env,
-        stdout: (env.stdoutIsTTY ? repl.wrap(env.stdout) : env.stdout) as Env['stdout'],
-        stderr: (env.stderrIsTTY ? repl.wrap(env.stderr) : env.stderr) as Env['stderr'],
-      }
-    : env;
-  return runServer(port, flags, outEnv, (ctx) => {
+  return runServer(port, flags, prompt?.env ?? env, (ctx) => {
     const listen = new ListenController(ctx, flags);
     controller = listen;
     context = ctx;
+    // Piped: every line is a command (or a message); the server goes on when the input ends.
     const input =
-      flags.stdin && !repl ? readStdinLines(env.stdin, listen.outbox, (line) => listen.handleServerLine(line)) : null;
+      flags.stdin && !prompt
+        ? new LineSource(env.stdin, listen.outbox, { onItem: (line) => listen.handleServerLine(line.toString('utf8')) })
+        : null;
     return {
       started() {
         if (flags.console) ctx.say(`console: ${ctx.core.url.replace(/^ws/, 'http')}/`);
         input?.start();
-        repl?.start();
+        prompt?.repl.start();
       },
       opened: () => listen.clientOpened(),
       message(client, data, isBinary) {
@@ -280,7 +219,7 @@ export function runListen(port: number, flags: ListenFlags, env: Env): Promise<n
       closed: () => listen.clientClosed(),
       httpRequest: flags.console ? listen.httpRequest : undefined,
       finished() {
-        repl?.close();
+        prompt?.repl.close();
         input?.stop();
         listen.outbox.stop();
       },

@@ -1,5 +1,5 @@
-/** Text for the REPL's `/status` and `/help`. Pure. */
-import { COMMANDS, type SlashContext } from '../protocol/slash.js';
+/** Text for the prompt's `/status`, `/help` and (servers) `/clients`. Pure. */
+import { commandsFor, helpText, type SlashContext } from '../protocol/slash.js';
 import { escapeControl } from './sanitize.js';
 
 export interface StatusSnapshot {
@@ -28,8 +28,58 @@ export function statusLines(s: StatusSnapshot): string[] {
   ];
 }
 
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+export interface ServerStatusSnapshot {
+  url: string;
+  clients: number;
+  messagesIn: number;
+  messagesOut: number;
+  bytesIn: number;
+  bytesOut: number;
+  /** Typed or piped messages not yet written to every client. */
+  waitingMessages: number;
+  waitingBytes: number;
+}
+
+/** A server's `/status`. */
+export function serverStatusLines(s: ServerStatusSnapshot): string[] {
+  return [
+    `listening on ${s.url}, ${plural(s.clients, 'client')} connected`,
+    `in ${plural(s.messagesIn, 'message')} (${s.bytesIn} bytes), out ${plural(s.messagesOut, 'message')} (${s.bytesOut} bytes)`,
+    `${plural(s.waitingMessages, 'message')} waiting to be sent (${s.waitingBytes} bytes)`,
+  ];
+}
+
+export interface ClientRow {
+  id: number;
+  remote: string;
+  /** The request path (and query). */
+  path: string;
+  protocol: string;
+  upMs: number;
+  messagesIn: number;
+  messagesOut: number;
+  open: boolean;
+}
+
+/** A server's `/clients`. */
+export function clientListLines(clients: readonly ClientRow[]): string[] {
+  if (clients.length === 0) return ['no client connected'];
+  const rows = clients.map((c) => {
+    const protocol = c.protocol ? `  subprotocol ${escapeControl(c.protocol, false)}` : '';
+    const state = c.open ? '' : '  (closing)';
+    const up = (c.upMs / 1000).toFixed(1);
+    return `  #${c.id}  ${c.remote}  ${c.path}${protocol}  up ${up} s  in ${c.messagesIn}  out ${c.messagesOut}${state}`;
+  });
+  return [`${plural(clients.length, 'client')}:`, ...rows];
+}
+
+/** `/help` in `context`: every command that exists there, from the one table, aligned. */
 export function helpLines(context: SlashContext): string[] {
-  const shown = COMMANDS.filter((c) => c.context === 'both' || c.context === context);
+  const shown = commandsFor(context);
   const width = Math.max(...shown.map((c) => c.usage.length));
-  return shown.map((c) => `${c.usage.padEnd(width)}  ${c.text}`);
+  return shown.map((c) => `${c.usage.padEnd(width)}  ${helpText(c, context)}`);
 }

@@ -1,11 +1,11 @@
 /**
  * Turns piped stdin into outgoing messages: one line per text message, hex/base64 lines decoded to
- * binary, or (`--raw`) the byte stream cut into binary messages. Pauses the stream while the outbox
- * is full and resumes on drain, so nothing is dropped and memory stays bounded.
+ * binary, or (`--raw`) the byte stream cut into binary messages. The reading, and the pause while the
+ * outbox is full, is the shared LineSource's; this is only what becomes of each line.
  */
 import type { Readable } from 'node:stream';
+import { LineSource } from '../input/line-source.js';
 import { parseBase64, parseHex } from '../protocol/encoding.js';
-import { chunkBuffer, LineSplitter } from '../protocol/lines.js';
 import type { Outbox, OutMessage } from './outbox.js';
 
 export type InputMode = 'text' | 'hex' | 'base64';
@@ -33,66 +33,36 @@ export function decodeLine(
 }
 
 export class StdinReader {
-  private readonly splitter = new LineSplitter();
+  private readonly source: LineSource;
   private lineNumber = 0;
-  private stopped = false;
 
-  constructor(
-    private readonly stream: Readable,
-    private readonly options: StdinOptions,
-    private readonly outbox: Outbox,
-    private readonly callbacks: StdinCallbacks,
-  ) {}
+  constructor(stream: Readable, options: StdinOptions, outbox: Outbox, callbacks: StdinCallbacks) {
+    this.source = new LineSource(stream, outbox, {
+      chunkSize: options.raw ? options.chunkSize : undefined,
+      onItem: (data) => {
+        if (options.raw) {
+          outbox.push({ data, binary: true });
+          return;
+        }
+        this.lineNumber++;
+        const decoded = decodeLine(data, options.input);
+        if (decoded.ok) {
+          outbox.push(decoded.value);
+          return;
+        }
+        this.stop();
+        callbacks.onBadInput(`stdin line ${this.lineNumber}: ${decoded.error}`);
+      },
+      onEnd: () => callbacks.onEnd(),
+    });
+  }
 
   start(): void {
-    this.outbox.onDrain(() => {
-      if (!this.stopped) this.stream.resume();
-    });
-    this.stream.on('data', (chunk: Buffer) => this.onData(chunk));
-    this.stream.once('end', () => this.onEnd());
-    // A stdin that cannot be read (closed descriptor, EIO on a lost terminal) ends the input.
-    this.stream.once('error', () => this.onEnd());
+    this.source.start();
   }
 
   /** Stop reading for good (the session is over). */
   stop(): void {
-    this.stopped = true;
-    this.stream.pause();
-    this.stream.removeAllListeners('data');
-    // Let the process exit even though stdin is still open.
-    (this.stream as Readable & { unref?: () => void }).unref?.();
-    this.stream.destroy();
-  }
-
-  private onData(chunk: Buffer): void {
-    if (this.stopped) return;
-    if (this.options.raw) {
-      for (const piece of chunkBuffer(chunk, this.options.chunkSize)) this.outbox.push({ data: piece, binary: true });
-    } else {
-      for (const line of this.splitter.push(chunk)) if (!this.pushLine(line)) return;
-    }
-    if (this.outbox.isFull) this.stream.pause();
-  }
-
-  private pushLine(line: Buffer): boolean {
-    this.lineNumber++;
-    const decoded = decodeLine(line, this.options.input);
-    if (!decoded.ok) {
-      this.stop();
-      this.callbacks.onBadInput(`stdin line ${this.lineNumber}: ${decoded.error}`);
-      return false;
-    }
-    this.outbox.push(decoded.value);
-    return true;
-  }
-
-  private onEnd(): void {
-    if (this.stopped) return;
-    if (!this.options.raw) {
-      const last = this.splitter.end();
-      if (last && !this.pushLine(last)) return;
-    }
-    this.stopped = true;
-    this.callbacks.onEnd();
+    this.source.stop();
   }
 }

@@ -64,7 +64,7 @@ describe('interactive client (pty)', () => {
     ['/hex zz', 'wsprobe: /hex: invalid hex'],
     ['/json {nope', 'wsprobe: /json: invalid JSON'],
     ['/frobnicate', 'wsprobe: unknown command "/frobnicate"'],
-    ['/file /nonexistent/x', 'wsprobe: /file: cannot read /nonexistent/x: ENOENT'],
+    ['/file /nonexistent/x', 'wsprobe: /file: cannot read /nonexistent/x: no such file (ENOENT)'],
   ])('rejects %s with one line and sends nothing', async (line, message) => {
     const server = await startServer();
     const cli = await repl(server.url);

@@ -55,7 +55,7 @@ describe('listen on a terminal', () => {
     expect(await cli.exit).toBe(0);
   });
 
-  it('stops with 1001 on Ctrl+C and exits 0', async () => {
+  it('stops with 1001 on Ctrl+C and exits 130, as on SIGINT', async () => {
     const cli = startPty(['listen', '0', '--no-history'], { HOME: home() });
     const screen = await cli.waitForScreen(/listening on ws:\/\/127\.0\.0\.1:\d+/);
     const peer = await client(/listening on (ws:\/\/\S+)/.exec(screen.join('\n'))![1]);
@@ -63,7 +63,7 @@ describe('listen on a terminal', () => {
     await cli.waitForScreen('client connected from');
     cli.type('\x03');
     expect(await closed).toBe(1001);
-    expect(await cli.exit).toBe(0);
+    expect(await cli.exit).toBe(130);
   });
 });
 

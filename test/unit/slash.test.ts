@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { type Command, parseInputLine } from '../../src/protocol/slash.js';
+import {
+  COMMANDS,
+  type Command,
+  commandsFor,
+  existsIn,
+  parseInputLine,
+  type SlashContext,
+} from '../../src/protocol/slash.js';
 
 const text = (s: string) => ({ cmd: 'send', data: Buffer.from(s), binary: false });
 const binary = (hex: string) => ({ cmd: 'send', data: Buffer.from(hex, 'hex'), binary: true });
@@ -86,4 +93,32 @@ describe('parseInputLine (server)', () => {
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.error).toContain(message);
   });
+});
+
+describe('the command table', () => {
+  const contexts: SlashContext[] = ['client', 'server'];
+
+  it('has unique ids, and each name selects at most one row in each place', () => {
+    expect(new Set(COMMANDS.map((c) => c.id)).size).toBe(COMMANDS.length);
+    for (const context of contexts) {
+      const names = commandsFor(context).flatMap((c) => c.names);
+      expect(new Set(names).size, context).toBe(names.length);
+    }
+  });
+
+  it('gives each slash row a usage that starts with its first name', () => {
+    for (const spec of COMMANDS.filter((c) => c.names.length > 0)) {
+      expect(spec.usage.startsWith(`/${spec.names[0]}`), spec.id).toBe(true);
+    }
+  });
+
+  it.each(COMMANDS.flatMap((spec) => spec.names.flatMap((name) => contexts.map((ctx) => [name, ctx, spec] as const))))(
+    '/%s in a %s is the row that exists there, or unknown',
+    (name, context) => {
+      const row = COMMANDS.find((c) => c.names.includes(name) && existsIn(c, context));
+      const parsed = parseInputLine(`/${name}`, context);
+      if (!row) expect(parsed).toMatchObject({ ok: false, error: expect.stringContaining('unknown command') });
+      else expect(parsed).toEqual(row.parse(''));
+    },
+  );
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { helpLines, statusLines } from '../../src/output/status.js';
+import { clientListLines, helpLines, serverStatusLines, statusLines } from '../../src/output/status.js';
+import { COMMANDS, commandsFor } from '../../src/protocol/slash.js';
 
 describe('statusLines', () => {
   it('shows state, URL, protocol, extensions, counts, buffered bytes and the last RTT', () => {
@@ -55,9 +56,57 @@ describe('helpLines', () => {
     expect(lines.every((l) => l.length > column && l[column - 1] === ' ' && l[column] !== ' ')).toBe(true);
   });
 
-  it('lists server commands for servers', () => {
+  it('lists server commands for servers, /status included', () => {
     const lines = helpLines('server');
     expect(lines.some((l) => l.startsWith('/to <id> <text>'))).toBe(true);
-    expect(lines.some((l) => l.startsWith('/status'))).toBe(false);
+    expect(lines.some((l) => l.startsWith('/close <id|all> [code] [reason]'))).toBe(true);
+    expect(lines.some((l) => l.startsWith('/close [code] [reason]'))).toBe(false);
+    expect(lines.some((l) => l.startsWith('/status'))).toBe(true);
+  });
+
+  it.each(['client', 'server'] as const)(
+    'shows, in a %s, exactly the rows of the table that exist there',
+    (context) => {
+      const lines = helpLines(context);
+      const shown = COMMANDS.filter((c) => lines.some((l) => l.startsWith(`${c.usage} `)));
+      expect(shown.map((c) => c.id)).toEqual(commandsFor(context).map((c) => c.id));
+      expect(lines).toHaveLength(commandsFor(context).length);
+    },
+  );
+});
+
+describe('server status and client list', () => {
+  it('shows the URL, the clients, the counts and what waits to be sent', () => {
+    expect(
+      serverStatusLines({
+        url: 'ws://127.0.0.1:8080',
+        clients: 1,
+        messagesIn: 2,
+        messagesOut: 1,
+        bytesIn: 10,
+        bytesOut: 5,
+        waitingMessages: 0,
+        waitingBytes: 0,
+      }),
+    ).toEqual([
+      'listening on ws://127.0.0.1:8080, 1 client connected',
+      'in 2 messages (10 bytes), out 1 message (5 bytes)',
+      '0 messages waiting to be sent (0 bytes)',
+    ]);
+  });
+
+  it('lists each client with its id, address, path, protocol, age and counts', () => {
+    const row = { remote: '127.0.0.1:5000', path: '/chat', protocol: '', messagesIn: 1, messagesOut: 2 };
+    expect(
+      clientListLines([
+        { ...row, id: 1, upMs: 1500, open: true },
+        { ...row, id: 3, upMs: 250, open: false, protocol: 'v1' },
+      ]),
+    ).toEqual([
+      '2 clients:',
+      '  #1  127.0.0.1:5000  /chat  up 1.5 s  in 1  out 2',
+      '  #3  127.0.0.1:5000  /chat  subprotocol v1  up 0.3 s  in 1  out 2  (closing)',
+    ]);
+    expect(clientListLines([])).toEqual(['no client connected']);
   });
 });

@@ -28,7 +28,7 @@ describe('wsprobe listen', () => {
     await server.waitForOutput('[#2] closed 4001');
     server.child.kill('SIGINT');
     const result = await server.result;
-    expect(result.code).toBe(0);
+    expect(result.code).toBe(130);
     expect(result.out).toBe('first line\nsecond line\nhex me');
     expect(result.stderr).toContain('[#1] client connected from 127.0.0.1:');
     expect(result.stderr).toContain('[#2] client connected from 127.0.0.1:');
@@ -70,7 +70,7 @@ describe('wsprobe listen', () => {
 
     server.child.kill('SIGTERM');
     const result = await server.result;
-    expect(result.code).toBe(0);
+    expect(result.code).toBe(143);
     expect(result.stderr).toMatch(
       /^2 clients:\n {2}#1 {2}127\.0\.0\.1:\d+ {2}\/ {2}up [\d.]+ s {2}in 0 {2}out 3\n {2}#2 {2}127\.0\.0\.1:\d+ {2}\/ {2}up [\d.]+ s {2}in 0 {2}out 4$/m,
     );
@@ -166,19 +166,27 @@ describe('wsprobe listen', () => {
     expect(otherResult.stderr).toContain('[#1] closed 4000 (Private Use) by client, reason "oops", clean');
   });
 
-  it.each(['SIGINT', 'SIGTERM'] as const)('%s closes every client with 1001 and exits 0', async (signal) => {
+  it.each([
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const)('%s closes every client with 1001 and exits %i (128 + signal)', async (signal, exitCode) => {
     const server = await startServerCli(['listen', '0', '--json']);
     const clients = await Promise.all([1, 2, 3].map(() => openClient(server.url)));
     await server.waitForOutput('"conn":3,"url"');
     server.child.kill(signal);
     for (const client of clients) expect(await client.closed).toEqual({ code: 1001, reason: 'server shutting down' });
     const result = await server.result;
-    expect(result.code).toBe(0);
+    expect(result.code).toBe(exitCode);
     expect(result.signal).toBeNull();
     const closes = jsonLines(result.out).filter((e) => e.event === 'close');
     expect(closes).toHaveLength(3);
     for (const close of closes) expect(close).toMatchObject({ code: 1001, by: 'server', clean: true });
-    expect(jsonLines(result.out).at(-1)).toMatchObject({ event: 'summary', exitCode: 0 });
+    // One `interrupted` event, before the closes it causes; the summary last.
+    const events = jsonLines(result.out);
+    const interrupted = events.findIndex((e) => e.event === 'interrupted' && e.signal === signal);
+    expect(interrupted).toBeGreaterThanOrEqual(0);
+    expect(interrupted).toBeLessThan(events.findIndex((e) => e.event === 'close'));
+    expect(events.at(-1)).toMatchObject({ event: 'summary', exitCode });
   });
 
   it('/quit closes every client with 1000 and exits 0', async () => {

@@ -2,7 +2,8 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import type { Env } from '../env.js';
 import { type Credentials, parseCredentials } from '../server/credentials.js';
-import { addOutputOptions, type OutputFlags } from './output-options.js';
+import type { ServerPlan } from '../server/options.js';
+import { addOutputOptions, type OutputFlags, outputOptions } from './output-options.js';
 import {
   closeCodeArg,
   closeReasonArg,
@@ -122,7 +123,8 @@ export function addServerCommands(program: Command, env: Env, setExit: (code: nu
     .option('--no-history', 'interactive mode: do not read or write ~/.wsprobe_history')
     .action(async (port: number, flags: ListenFlags) => {
       const { runListen } = await import('../commands/listen.js');
-      setExit(await runListen(port, flags, env));
+      const { broadcast, console, stdin, history } = flags;
+      setExit(await runListen({ ...serverPlan(port, flags), listen: { broadcast, console, stdin, history } }, env));
     });
 
   const echo = program
@@ -133,6 +135,35 @@ export function addServerCommands(program: Command, env: Env, setExit: (code: nu
     .option('--delay <ms>', 'wait this many milliseconds before each echo', nonNegativeIntArg, 0)
     .action(async (port: number, flags: EchoFlags) => {
       const { runEcho } = await import('../commands/echo.js');
-      setExit(await runEcho(port, flags, env));
+      setExit(await runEcho({ ...serverPlan(port, flags), delayMs: flags.delay }, env));
     });
+}
+
+/** The flags both servers share, resolved once into one small object per concern. */
+export function serverPlan(port: number, f: ServerFlags): ServerPlan {
+  return {
+    host: f.host,
+    port,
+    tls: { cert: f.cert, key: f.key },
+    admission: {
+      origins: f.origin ?? [],
+      credentials: f.auth,
+      maxClients: f.maxClients,
+      subprotocols: f.subprotocol ?? [],
+    },
+    limits: {
+      maxPayload: f.maxPayload,
+      handshakeTimeoutMs: f.handshakeTimeout * 1000,
+      pingIntervalMs: f.pingInterval !== undefined ? f.pingInterval * 1000 : undefined,
+      deflate: f.deflate,
+    },
+    lifecycle: {
+      once: f.once,
+      greeting: f.greeting,
+      closeAfterMs: f.closeAfter !== undefined ? f.closeAfter * 1000 : undefined,
+      closeCode: f.closeCode,
+      closeReason: f.closeReason,
+    },
+    output: outputOptions(f),
+  };
 }

@@ -3,16 +3,16 @@
  * after `--delay` milliseconds. Echoes a client does not read stop us reading that client (see
  * `ServerClient`), so a client that floods without reading only slows itself down.
  */
-import type { EchoFlags } from '../cli/server-options.js';
 import type { Env } from '../env.js';
+import type { EchoPlan } from '../server/options.js';
 import { runServer } from '../server/run.js';
 
-export function runEcho(port: number, flags: EchoFlags, env: Env): Promise<number> {
-  return runServer(port, flags, env, () => {
+export function runEcho(plan: EchoPlan, env: Env): Promise<number> {
+  return runServer(plan, env, () => {
     const timers = new Set<NodeJS.Timeout>();
     return {
       message(client, data, isBinary) {
-        if (flags.delay === 0) {
+        if (plan.delayMs === 0) {
           client.send(data, isBinary, undefined, { ownBacklog: true });
           return;
         }
@@ -20,7 +20,7 @@ export function runEcho(port: number, flags: EchoFlags, env: Env): Promise<numbe
         const timer = setTimeout(() => {
           timers.delete(timer);
           client.send(data, isBinary, undefined, { ownBacklog: true });
-        }, flags.delay);
+        }, plan.delayMs);
         timers.add(timer);
       },
       finished() {

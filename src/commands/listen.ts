@@ -10,7 +10,6 @@
  * client has a megabyte of it unwritten.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ListenFlags } from '../cli/server-options.js';
 import type { Env } from '../env.js';
 import { type CommandTarget, type OwnCommand, runInputLine } from '../input/dispatch.js';
 import { LineSource } from '../input/line-source.js';
@@ -18,6 +17,7 @@ import { openPrompt, type Prompt } from '../input/prompt.js';
 import { clientListLines, serverStatusLines } from '../output/status.js';
 import type { ServerClient } from '../server/client.js';
 import { consolePage } from '../server/console-page.js';
+import type { Admission, ListenPlan } from '../server/options.js';
 import { AUTH_REALM, checkBasicAuth } from '../server/policy.js';
 import { runServer, type ServerContext } from '../server/run.js';
 import { historyPath } from '../session/history.js';
@@ -56,7 +56,7 @@ export class ListenController {
 
   constructor(
     private readonly ctx: ServerContext,
-    private readonly flags: ListenFlags,
+    private readonly admission: Admission,
   ) {}
 
   /**
@@ -92,12 +92,12 @@ export class ListenController {
   readonly httpRequest = (req: IncomingMessage, res: ServerResponse): void => {
     const path = (req.url ?? '/').split('?')[0];
     if ((req.method === 'GET' || req.method === 'HEAD') && path === '/') {
-      if (this.flags.auth && !checkBasicAuth(req.headers.authorization, this.flags.auth)) {
+      if (this.admission.credentials && !checkBasicAuth(req.headers.authorization, this.admission.credentials)) {
         res.writeHead(401, { 'WWW-Authenticate': AUTH_REALM, 'Content-Type': 'text/plain; charset=utf-8' });
         res.end('credentials required\n');
         return;
       }
-      const page = consolePage(this.flags.subprotocol ?? []);
+      const page = consolePage([...this.admission.subprotocols]);
       res.writeHead(200, { ...page.headers, 'Content-Length': String(Buffer.byteLength(page.html)) });
       res.end(req.method === 'HEAD' ? undefined : page.html);
       return;
@@ -182,7 +182,8 @@ export class ListenController {
   }
 }
 
-export function runListen(port: number, flags: ListenFlags, env: Env): Promise<number> {
+export function runListen(plan: ListenPlan, env: Env): Promise<number> {
+  const flags = plan.listen;
   let controller: ListenController | null = null;
   let context: ServerContext | null = null;
   // On a terminal: the same prompt as the client's; server output is printed above it.
@@ -197,8 +198,8 @@ export function runListen(port: number, flags: ListenFlags, env: Env): Promise<n
         onNotice: (message) => context?.say(`wsprobe: ${message}`, true),
       })
     : null;
-  return runServer(port, flags, prompt?.env ?? env, (ctx) => {
-    const listen = new ListenController(ctx, flags);
+  return runServer(plan, prompt?.env ?? env, (ctx) => {
+    const listen = new ListenController(ctx, plan.admission);
     controller = listen;
     context = ctx;
     // Piped: every line is a command (or a message); the server goes on when the input ends.

@@ -4,16 +4,16 @@
  * 128 + signal),
  * backpressure from stdout, and the closing summary. The command supplies what happens to messages.
  */
-import { readFileSync } from 'node:fs';
-import type { ServerFlags } from '../cli/server-options.js';
 import type { Env } from '../env.js';
 import { usageError, WsprobeError } from '../errors.js';
+import { readFileOrUsage } from '../input/files.js';
 import type { Output } from '../output/output.js';
 import { createSessionOutput } from '../output/setup.js';
 import { serverExit } from '../protocol/exit.js';
 import type { CloseInfo, StopSignal } from '../protocol/outcome.js';
 import type { ServerClient } from './client.js';
 import { type HttpHandler, ServerCore } from './core.js';
+import type { ServerPlan } from './options.js';
 
 /** How long clients get to answer our close frame when we stop (or close one), before being dropped. */
 export const CLOSE_TIMEOUT_MS = 3000;
@@ -46,28 +46,21 @@ export interface ServerHandlers {
   finished?(): void;
 }
 
-function loadTls(flags: ServerFlags): { cert: Buffer; key: Buffer } | undefined {
-  if (flags.cert === undefined && flags.key === undefined) return undefined;
-  if (flags.cert === undefined || flags.key === undefined) {
+function loadTls(files: ServerPlan['tls']): { cert: Buffer; key: Buffer } | undefined {
+  if (files.cert === undefined && files.key === undefined) return undefined;
+  if (files.cert === undefined || files.key === undefined) {
     throw usageError('--cert and --key go together', 'give both to serve wss://');
   }
-  const read = (path: string) => {
-    try {
-      return readFileSync(path);
-    } catch (err) {
-      throw usageError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-    }
-  };
-  return { cert: read(flags.cert), key: read(flags.key) };
+  return { cert: readFileOrUsage(files.cert, '--cert'), key: readFileOrUsage(files.key, '--key') };
 }
 
 export async function runServer(
-  port: number,
-  flags: ServerFlags,
+  plan: ServerPlan,
   env: Env,
   makeHandlers: (ctx: ServerContext) => ServerHandlers,
 ): Promise<number> {
-  const tls = loadTls(flags);
+  const tls = loadTls(plan.tls);
+  const { admission, limits, lifecycle } = plan;
   const startedAt = env.now();
   let exitCode: number = serverExit({ type: 'quit' });
   let stopping = false;
@@ -77,7 +70,7 @@ export async function runServer(
   });
 
   // stdout's reader went away (`| head`): nothing more can be shown, so stop as on SIGTERM.
-  const output = createSessionOutput(flags, env, () =>
+  const output = createSessionOutput(plan.output, env, () =>
     ctx.stop(1001, 'server shutting down', serverExit({ type: 'output-gone' })),
   );
   const emit = output.emit.bind(output);
@@ -85,24 +78,27 @@ export async function runServer(
   try {
     core = new ServerCore(
       {
-        host: flags.host,
-        port,
+        host: plan.host,
+        port: plan.port,
         tls,
-        subprotocols: flags.subprotocol ?? [],
-        policy: { origins: flags.origin ?? [], credentials: flags.auth, maxClients: flags.maxClients },
-        maxPayload: flags.maxPayload,
-        deflate: flags.deflate,
-        pingIntervalMs: flags.pingInterval !== undefined ? flags.pingInterval * 1000 : undefined,
-        handshakeTimeoutMs: flags.handshakeTimeout * 1000,
+        subprotocols: admission.subprotocols,
+        policy: admission,
+        maxPayload: limits.maxPayload,
+        deflate: limits.deflate,
+        pingIntervalMs: limits.pingIntervalMs,
+        handshakeTimeoutMs: limits.handshakeTimeoutMs,
         closeTimeoutMs: CLOSE_TIMEOUT_MS,
-        tapFrames: flags.verbose >= 2,
+        tapFrames: plan.output.verbose >= 2,
       },
       emit,
       env.now,
     );
   } catch (err) {
     // A certificate or key that does not parse, or that do not belong together.
-    throw new WsprobeError('tls', `cannot use --cert ${flags.cert} and --key ${flags.key}: ${(err as Error).message}`);
+    throw new WsprobeError(
+      'tls',
+      `cannot use --cert ${plan.tls.cert} and --key ${plan.tls.key}: ${(err as Error).message}`,
+    );
   }
 
   const ctx: ServerContext = {
@@ -110,7 +106,7 @@ export async function runServer(
     output,
     env,
     say(text, always = false) {
-      if (flags.quiet && !always) return;
+      if (plan.output.quiet && !always) return;
       output.stdout.flushNow();
       env.stderr.write(`${text}\n`);
     },
@@ -144,9 +140,10 @@ export async function runServer(
   let firstClient: number | undefined;
   core.onOpen = (client) => {
     firstClient ??= client.id;
-    if (flags.greeting !== undefined) client.send(Buffer.from(flags.greeting, 'utf8'), false);
-    if (flags.closeAfter !== undefined) {
-      const timer = setTimeout(() => client.close(flags.closeCode, flags.closeReason), flags.closeAfter * 1000);
+    if (lifecycle.greeting !== undefined) client.send(Buffer.from(lifecycle.greeting, 'utf8'), false);
+    if (lifecycle.closeAfterMs !== undefined) {
+      const close = () => client.close(lifecycle.closeCode, lifecycle.closeReason);
+      const timer = setTimeout(close, lifecycle.closeAfterMs);
       closeTimers.set(client.id, timer);
     }
     handlers.opened?.(client);
@@ -156,7 +153,7 @@ export async function runServer(
     clearTimeout(closeTimers.get(client.id));
     closeTimers.delete(client.id);
     handlers.closed?.(client, close);
-    if (flags.once && client.id === firstClient)
+    if (lifecycle.once && client.id === firstClient)
       ctx.stop(1001, 'server shutting down', serverExit({ type: 'once', close }));
   };
   core.onHttpRequest = handlers.httpRequest;

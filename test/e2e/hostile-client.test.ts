@@ -221,13 +221,13 @@ async function connectOffender(s: Setup, extensions?: string): Promise<{ raw: Ra
   return { raw, id: opened.conn as number };
 }
 
-/** The server is still running; stop it: exit 0, no stack trace. Returns its stderr. */
+/** The server is still running; stop it: exit 143 (SIGTERM), no stack trace. Returns its stderr. */
 async function stop(s: Setup): Promise<string> {
   expect(s.server.child.exitCode).toBeNull();
   expect(s.server.child.signalCode).toBeNull();
   s.server.child.kill('SIGTERM');
   const { code, stderr } = await within(s.server.result, 'the server to stop');
-  expect(code).toBe(0);
+  expect(code).toBe(143);
   expect(hasStackTrace(stderr)).toBe(false);
   return stderr;
 }

@@ -44,7 +44,7 @@ describe('server access', () => {
     await server.waitForOutput('refused client #5');
     server.child.kill('SIGTERM');
     const { stderr, code } = await server.result;
-    expect(code).toBe(0);
+    expect(code).toBe(143);
     expect(stderr).toContain('wsprobe: refused client #3 (127.0.0.1:');
     expect(stderr).toMatch(
       /refused client #3 \(127\.0\.0\.1:\d+\): 403 Forbidden: origin "https:\/\/evil\.example" is not on the --origin list/,

@@ -126,7 +126,7 @@ describe('in a real browser', () => {
     }
     server.child.kill('SIGTERM');
     const result = await server.result;
-    expect(result.code).toBe(0);
+    expect(result.code).toBe(143);
     expect(result.out).toBe('hello from the browser\nanyone else here?\nyes, me\n');
     expect(result.stderr).toMatch(/\[#1\] client connected from 127\.0\.0\.1:\d+/);
     expect(result.stderr).toContain('(subprotocol: chat,');

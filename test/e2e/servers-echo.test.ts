@@ -46,7 +46,7 @@ describe('wsprobe echo', () => {
     await Promise.all(clients.map((c) => c.closed));
     server.child.kill('SIGTERM');
     const result = await server.result;
-    expect(result.code).toBe(0);
+    expect(result.code).toBe(143);
     const events = jsonLines(result.out);
     const conns = new Set(events.filter((e) => e.event === 'connection').map((e) => e.conn));
     expect(conns).toEqual(new Set([1, 2, 3, 4]));
@@ -57,7 +57,7 @@ describe('wsprobe echo', () => {
       expect(events.find((e) => e.event === 'close' && e.conn === conn)).toMatchObject({ code: 1000, by: 'client' });
     }
     expect(events.find((e) => e.event === 'connection')?.remote).toMatch(/^127\.0\.0\.1:\d+$/);
-    expect(events.at(-1)).toMatchObject({ event: 'summary', exitCode: 0, messagesIn: 24, messagesOut: 24 });
+    expect(events.at(-1)).toMatchObject({ event: 'summary', exitCode: 143, messagesIn: 24, messagesOut: 24 });
   });
 
   it('echoes a 16 MiB binary message intact, with and without permessage-deflate', async () => {
@@ -128,7 +128,7 @@ describe('wsprobe echo', () => {
     await server.waitForOutput('closed 1000');
     server.child.kill('SIGTERM');
     const { out, code } = await server.result;
-    expect(code).toBe(0);
+    expect(code).toBe(143);
     expect(out).toContain('[#1] client connected from 127.0.0.1:');
     expect(out).toContain('[#1] < GET /chat?room=7 HTTP/1.1\n');
     expect(out).toContain('[#1] < X-Debug-Token: abc 123\n');

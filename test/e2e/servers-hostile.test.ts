@@ -68,7 +68,7 @@ describe('hostile clients', () => {
     await stillEchoes(good, 'after noise');
     server.child.kill('SIGTERM');
     const { stderr, code } = await server.result;
-    expect(code).toBe(0);
+    expect(code).toBe(143);
     expect(stderr).toMatch(/wsprobe: dropped 127\.0\.0\.1:\d+: not a valid HTTP request \(HPE_INVALID_METHOD\)/);
     expect(stderr).toMatch(/wsprobe: dropped 127\.0\.0\.1:\d+: request headers over 16 KiB/);
     expect(stderr).toMatch(
@@ -188,7 +188,7 @@ describe('hostile clients', () => {
     await stillEchoesViaBroadcast(sender, reader);
     server.child.kill('SIGTERM');
     const { stderr, code } = await server.result;
-    expect(code).toBe(0);
+    expect(code).toBe(143);
     expect(stderr).toMatch(/wsprobe: client #2 is not reading \([\d.]+ MiB wait for it\); closing with 1008\n/);
     expect(stderr).toMatch(/\[#2\] closed 1008 \(Policy Violation\) by server, reason "too slow: not reading"/);
     expect(stderr).toContain('[#1] closed 1001 (Going Away) by server');

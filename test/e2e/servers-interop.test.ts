@@ -162,7 +162,7 @@ describe("interop with Python's websockets client", () => {
     expect((await python.done).code).toBe(0);
     server.child.kill('SIGINT');
     const result = await server.result;
-    expect(result.code).toBe(0);
+    expect(result.code).toBe(130);
     expect(result.out).toBe('python says hi python\n');
     expect(result.stderr).toContain('[#1] closed 4000 (Private Use) by server, reason "enough", clean');
   });

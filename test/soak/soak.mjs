@@ -12,7 +12,7 @@
  *    plus at most `--fd-slack` (a bounded poll, not a sleep); its RSS (/proc/PID/status, VmRSS) after the
  *    cycles may exceed the RSS after a warm-up by at most `--max-server-rss-growth-mib`. Every message it
  *    received is a line on its stdout: the count must match what was sent. Its stderr must stay silent
- *    (with -q only problems are printed there), and SIGTERM must stop it with exit 0.
+ *    (with -q only problems are printed there), and SIGTERM must stop it with exit 143 (128 + SIGTERM).
  * 2. Pipeline soak: `--lines` lines through ONE `wsprobe connect URL -q` to a `ws` echo server in this
  *    process. Every line must come back: line count and SHA-256 of stdout equal those of the input (and
  *    of what the server received); exit 0, stderr silent; the client's peak RSS (VmHWM, sampled) at most
@@ -443,7 +443,7 @@ async function serverSoak() {
     violation(`echo server RSS grew by ${fmtMiB(growthMiB)} (bound ${fmtMiB(opts.maxServerRssGrowthMiB)})`);
   }
   if (serverStderr !== '') violation(`echo server wrote to stderr: ${serverStderr.trim().slice(0, 300)}`);
-  if (stopped.code !== 0) violation(`echo server exit on SIGTERM: ${stopped.code} (expected 0)`);
+  if (stopped.code !== 143) violation(`echo server exit on SIGTERM: ${stopped.code} (expected 143)`);
 }
 
 // ------------------------------------------------------------------------------ 2. pipeline soak

@@ -1,0 +1,51 @@
+/** The servers' options, resolved once from the command line (cli/server-options.ts), one object per concern. */
+import type { OutputOptions } from '../output/options.js';
+import type { Credentials } from './credentials.js';
+
+/** Who may connect: the handshake's checks. */
+export interface Admission {
+  /** --origin allowlist (empty: any). */
+  origins: readonly string[];
+  /** --auth user:password (HTTP Basic). */
+  credentials?: Credentials;
+  /** --max-clients (more get 503). */
+  maxClients?: number;
+  /** -s: subprotocols we accept (the client's order decides). */
+  subprotocols: readonly string[];
+}
+
+export interface ServerLimits {
+  maxPayload: number;
+  handshakeTimeoutMs: number;
+  /** --ping-interval: drop clients that miss a pong. */
+  pingIntervalMs?: number;
+  deflate: boolean;
+}
+
+/** What the server does with each client on its own: greeting, timed close, --once. */
+export interface ClientLifecycle {
+  once: boolean;
+  greeting?: string;
+  closeAfterMs?: number;
+  closeCode: number;
+  closeReason: string;
+}
+
+export interface ServerPlan {
+  host: string;
+  port: number;
+  /** --cert/--key paths (wss://); both or neither. */
+  tls: { cert?: string; key?: string };
+  admission: Admission;
+  limits: ServerLimits;
+  lifecycle: ClientLifecycle;
+  output: OutputOptions;
+}
+
+export interface ListenPlan extends ServerPlan {
+  listen: { broadcast: boolean; console: boolean; stdin: boolean; history: boolean };
+}
+
+export interface EchoPlan extends ServerPlan {
+  delayMs: number;
+}

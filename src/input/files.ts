@@ -36,7 +36,10 @@ export function readFileOrUsage(path: string, what?: string): Buffer {
 }
 
 /** Reads a file without blocking (at the prompt); the error is the one-line message. */
-export async function readFileLine(path: string, what?: string): Promise<{ ok: true; value: Buffer } | { ok: false; error: string }> {
+export async function readFileLine(
+  path: string,
+  what?: string,
+): Promise<{ ok: true; value: Buffer } | { ok: false; error: string }> {
   try {
     return { ok: true, value: await readFile(path) };
   } catch (err) {

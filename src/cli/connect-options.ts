@@ -1,7 +1,7 @@
 /** The `connect` command and its options. The session module is imported only when it runs. */
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import type { ConnectPlan } from '../commands/connect.js';
+import type { ConnectPlan } from '../commands/connect-plan.js';
 import type { Env } from '../env.js';
 import type { SummaryEvent } from '../output/events.js';
 import type { Expectation } from '../protocol/expect.js';

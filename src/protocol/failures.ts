@@ -101,13 +101,23 @@ export function classifyConnectError(err: ErrorLike, target: string): Failure {
   return { kind: 'connect', message: `cannot connect to ${target}: ${firstLine}${code ? ` (${code})` : ''}` };
 }
 
-/** An error raised on an open connection: a protocol violation by the peer, or the socket failing. */
-export function classifyOpenError(err: ErrorLike): Failure {
+/**
+ * An error raised on an open connection: a protocol violation by the peer, or the socket failing.
+ * `peer` names the peer in the message (a server's "client #3"); without it, "the peer".
+ */
+export function classifyOpenError(err: ErrorLike, peer?: string): Failure {
   if ((err.code ?? '').startsWith('WS_ERR_')) {
     const sent = err.closeCode !== undefined ? `; closing with ${err.closeCode}` : '';
-    return { kind: 'protocol', message: `protocol violation by the peer: ${err.message}${sent}` };
+    const who = peer ? `${peer} broke the protocol` : 'protocol violation by the peer';
+    return { kind: 'protocol', message: `${who}: ${err.message}${sent}` };
   }
-  return { kind: 'lost', message: `connection lost: ${err.message}${err.code ? ` (${err.code})` : ''}` };
+  const lost = `connection lost: ${err.message}${err.code ? ` (${err.code})` : ''}`;
+  return { kind: 'lost', message: peer ? `${peer}: ${lost}` : lost };
+}
+
+/** The parts of an Error (from Node or ws) the classifiers read. */
+export function errorLike(err: Error, closeCode?: number): ErrorLike {
+  return { name: err.name, code: (err as { code?: string }).code, message: err.message, closeCode };
 }
 
 /** ws keeps the close code it sent for a protocol error under a symbol named "status-code". */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyConnectError, classifyOpenError, sentCloseCode } from '../../src/protocol/failures.js';
+import { classifyConnectError, classifyOpenError, errorLike, sentCloseCode } from '../../src/protocol/failures.js';
 
 const T = 'wss://h:1/';
 
@@ -97,6 +97,26 @@ describe('classifyOpenError', () => {
       kind: 'lost',
       message: 'connection lost: read ECONNRESET (ECONNRESET)',
     });
+  });
+
+  it('names the peer when told who it is (a server names its client)', () => {
+    const violation = { code: 'WS_ERR_EXPECTED_MASK', message: 'Invalid WebSocket frame: MASK must be set' };
+    expect(classifyOpenError({ ...violation, closeCode: 1002 }, 'client #2')).toEqual({
+      kind: 'protocol',
+      message: 'client #2 broke the protocol: Invalid WebSocket frame: MASK must be set; closing with 1002',
+    });
+    expect(classifyOpenError({ code: 'EPIPE', message: 'write EPIPE' }, 'client #2')).toEqual({
+      kind: 'lost',
+      message: 'client #2: connection lost: write EPIPE (EPIPE)',
+    });
+  });
+});
+
+describe('errorLike', () => {
+  it('keeps the name, code and message of an error, and the close code given', () => {
+    const err = Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' });
+    expect(errorLike(err)).toEqual({ name: 'Error', code: 'ECONNRESET', message: 'read ECONNRESET' });
+    expect(errorLike(new RangeError('too big'), 1009)).toMatchObject({ name: 'RangeError', closeCode: 1009 });
   });
 });
 

@@ -1,0 +1,262 @@
+/**
+ * The connection core shared by our client connection (`ClientSession`) and a server's client
+ * (`ServerClient`): traffic counters, ping round trips, pause reasons, who closed and with what code,
+ * error classification and the `close` event. The two differ only where the protocol makes them
+ * differ: the client makes the opening handshake; a server's client has an id and a backlog.
+ *
+ * A server holds thousands of these, so each costs little: the listeners on the ws socket are
+ * static (shared by every connection, each finding its connection through a tag on the socket),
+ * what every connection of a server shares is one context object, and lists exist only once used.
+ */
+import WebSocket from 'ws';
+import type { Direction, SessionEvent } from '../output/events.js';
+import { classifyOpenError, errorLike, type Failure, sentCloseCode } from '../protocol/failures.js';
+import type { CloseInfo } from '../protocol/outcome.js';
+import { type SentClose, whoClosed } from './close.js';
+
+export interface Traffic {
+  messagesIn: number;
+  messagesOut: number;
+  bytesIn: number;
+  bytesOut: number;
+}
+
+export function emptyTraffic(): Traffic {
+  return { messagesIn: 0, messagesOut: 0, bytesIn: 0, bytesOut: 0 };
+}
+
+function count(traffic: Traffic, dir: Direction, bytes: number): void {
+  if (dir === 'in') {
+    traffic.messagesIn++;
+    traffic.bytesIn += bytes;
+  } else {
+    traffic.messagesOut++;
+    traffic.bytesOut += bytes;
+  }
+}
+
+/** What the connections of one side share (a server: one object for all its clients). */
+export interface ConnectionContext {
+  /** Which side we are: `by` of a close says `client`, `server` or `none`. */
+  readonly side: 'client' | 'server';
+  readonly emit: (e: SessionEvent) => void;
+  readonly now: () => number;
+  /** A server's totals over all its clients, counted along with each connection's own. */
+  readonly totals?: Traffic;
+}
+
+/** Why reading from a connection is paused: our stdout is backed up, or the peer is not reading. */
+export type PauseReason = 'output' | 'backlog';
+const PAUSE_BIT: Readonly<Record<PauseReason, number>> = { output: 1, backlog: 2 };
+
+/** Omit over each member of a union (plain Omit would merge the members). */
+export type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+const CONNECTION = Symbol('wsprobe connection');
+type Tagged = WebSocket & { [CONNECTION]: Connection };
+
+export abstract class Connection {
+  readonly stats: Traffic = emptyTraffic();
+  protected ws: WebSocket | undefined = undefined;
+  /** The close frame we sent first, made when we close (or ws closes for us after a violation). */
+  protected closeSent: SentClose | null = null;
+  private pauseBits = 0;
+  /** Send times of the pings whose pongs have not come yet (made on the first ping). */
+  private pingSentAt: number[] | null = null;
+  /** When the first ping since the last pong went out. */
+  private silentSince: number | undefined = undefined;
+
+  constructor(
+    protected readonly ctx: ConnectionContext,
+    /** A server's id for this client (events carry it as `conn`); none for our client connection. */
+    protected readonly conn?: number,
+  ) {}
+
+  get protocol(): string {
+    return this.ws?.protocol ?? '';
+  }
+
+  get extensions(): string {
+    return this.ws?.extensions ?? '';
+  }
+
+  get isOpen(): boolean {
+    return this.ws?.readyState === WebSocket.OPEN;
+  }
+
+  /** Bytes handed to the socket and not yet written to the network. */
+  get bufferedAmount(): number {
+    return this.ws?.bufferedAmount ?? 0;
+  }
+
+  /** The clock every time of this connection is read from. */
+  get now(): () => number {
+    return this.ctx.now;
+  }
+
+  /** When the first ping not answered by a pong went out (undefined when every ping was answered). */
+  get unansweredPingSince(): number | undefined {
+    return this.silentSince;
+  }
+
+  ping(data: Buffer = Buffer.alloc(0)): void {
+    const ws = this.ws;
+    if (ws?.readyState !== WebSocket.OPEN) return;
+    const now = this.ctx.now();
+    this.pingSentAt ??= [];
+    this.pingSentAt.push(now);
+    this.silentSince ??= now;
+    ws.ping(data);
+    this.event({ event: 'ping', dir: 'out', data });
+  }
+
+  pong(data: Buffer = Buffer.alloc(0)): void {
+    const ws = this.ws;
+    if (ws?.readyState !== WebSocket.OPEN) return;
+    ws.pong(data);
+    this.event({ event: 'pong', dir: 'out', data });
+  }
+
+  /** Starts the close handshake; ws drops the connection if the peer does not answer within its close timeout. */
+  close(code: number, reason: string): void {
+    this.sendClose(code, reason, false);
+  }
+
+  /** Drops the connection at once, without a close handshake. */
+  terminate(): void {
+    this.ws?.terminate();
+  }
+
+  /** Stops reading from the socket (TCP then slows the peer down) until every reason is gone. */
+  pause(reason: PauseReason = 'output'): void {
+    this.pauseBits |= PAUSE_BIT[reason];
+    this.ws?.pause();
+  }
+
+  resume(reason: PauseReason = 'output'): void {
+    this.pauseBits &= ~PAUSE_BIT[reason];
+    if (this.pauseBits === 0) this.ws?.resume();
+  }
+
+  isPausedFor(reason: PauseReason): boolean {
+    return (this.pauseBits & PAUSE_BIT[reason]) !== 0;
+  }
+
+  /** Takes `ws` over with the listeners every connection shares. */
+  protected attach(ws: WebSocket): void {
+    this.ws = ws;
+    (ws as Tagged)[CONNECTION] = this;
+    ws.on('message', Connection.onWsMessage);
+    ws.on('ping', Connection.onWsPing);
+    ws.on('pong', Connection.onWsPong);
+    ws.on('error', Connection.onWsError);
+    ws.addEventListener('close', Connection.onWsClose);
+  }
+
+  /** Sends a close frame; `fault`: because the peer broke a rule (then its code is what the close shows). */
+  protected sendClose(code: number, reason: string, fault: boolean): void {
+    const ws = this.ws;
+    if (ws?.readyState !== WebSocket.OPEN) return;
+    this.closeSent = { code, reason, fault };
+    ws.close(code, reason);
+  }
+
+  /** Counts a message (for a server, in its totals too) and shows it; the caller sends or delivers it. */
+  protected countMessage(dir: Direction, data: Buffer, binary: boolean): void {
+    count(this.stats, dir, data.length);
+    if (this.ctx.totals) count(this.ctx.totals, dir, data.length);
+    this.ctx.emit({ event: 'message', time: this.ctx.now(), conn: this.conn, dir, data, binary });
+  }
+
+  protected event(e: DistributiveOmit<SessionEvent, 'time' | 'conn'>): void {
+    this.ctx.emit({ ...e, time: this.ctx.now(), conn: this.conn } as SessionEvent);
+  }
+
+  /** Shows the connection as open (after its opening handshake). */
+  protected announceOpen(url: string): void {
+    this.event({ event: 'open', url, protocol: this.protocol, extensions: this.extensions });
+  }
+
+  /** A message arrived (already counted and shown). */
+  protected abstract received(data: Buffer, isBinary: boolean): void;
+
+  /** A pong arrived; `rttMs` when it answers a ping of ours. Called before the pong is shown. */
+  protected ponged(_rttMs: number | undefined): void {}
+
+  /** An error on the connection, classified; shown as an `error` event unless overridden. */
+  protected failed(failure: Failure): void {
+    this.event({ event: 'error', kind: failure.kind, message: failure.message, hint: failure.hint });
+  }
+
+  /** Before the close is shown: false hides it (and skips `ended`). */
+  protected closing(_close: CloseInfo, _code: number): boolean {
+    return true;
+  }
+
+  /** The connection has closed and its `close` event was emitted. */
+  protected abstract ended(close: CloseInfo): void;
+
+  /** How the peer is named in error messages (undefined: "the peer"). */
+  protected get peerName(): string | undefined {
+    return undefined;
+  }
+
+  protected handleError(err: Error): void {
+    const closeCode = sentCloseCode(err);
+    // ws answers a protocol violation by closing with the matching code (1002, 1007, 1008, 1009) itself,
+    // unless we had closed first.
+    if (closeCode !== undefined) {
+      if (this.closeSent) this.closeSent.fault = true;
+      else this.closeSent = { code: closeCode, reason: '', fault: true };
+    }
+    this.failed(classifyOpenError(errorLike(err, closeCode), this.peerName));
+  }
+
+  private handleMessage(data: Buffer, isBinary: boolean): void {
+    this.countMessage('in', data, isBinary);
+    this.received(data, isBinary);
+  }
+
+  private handlePong(data: Buffer): void {
+    this.silentSince = undefined;
+    const sentAt = this.pingSentAt?.shift();
+    const rttMs = sentAt !== undefined ? this.ctx.now() - sentAt : undefined;
+    this.ponged(rttMs);
+    this.event({ event: 'pong', dir: 'in', data, rttMs });
+  }
+
+  private handleClose(code: number, reason: string, wasClean: boolean): void {
+    const close = whoClosed(this.closeSent, { code, reason, wasClean }, this.ctx.side);
+    if (!this.closing(close, code)) return;
+    this.event({ event: 'close', ...close });
+    this.ended(close);
+  }
+
+  // Shared listeners: `this` is the ws socket they are called on; its tag leads to the connection.
+  private static onWsMessage(this: WebSocket, data: Buffer, isBinary: boolean): void {
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the ws socket the listener is called on (declared above)
+    (this as Tagged)[CONNECTION].handleMessage(data, isBinary);
+  }
+
+  private static onWsPing(this: WebSocket, data: Buffer): void {
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the ws socket the listener is called on (declared above)
+    const connection = (this as Tagged)[CONNECTION];
+    connection.event({ event: 'ping', dir: 'in', data });
+    // ws answers every ping by itself (autoPong); show the answer it sent.
+    connection.event({ event: 'pong', dir: 'out', data });
+  }
+
+  private static onWsPong(this: WebSocket, data: Buffer): void {
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the ws socket the listener is called on (declared above)
+    (this as Tagged)[CONNECTION].handlePong(data);
+  }
+
+  private static onWsError(this: WebSocket, err: Error): void {
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the ws socket the listener is called on (declared above)
+    (this as Tagged)[CONNECTION].handleError(err);
+  }
+
+  private static onWsClose(this: void, e: WebSocket.CloseEvent): void {
+    (e.target as Tagged)[CONNECTION].handleClose(e.code, e.reason, e.wasClean);
+  }
+}

@@ -183,8 +183,7 @@ export class ClientRun {
         this.stopKeepalive();
         this.outbox.stop();
         this.done = true;
-        // TEMP until ClientSession.leave lands
-        (this.session as unknown as { leave(code: number): void }).leave?.(a.code);
+        this.session.leave(a.code);
         return;
       case 'finish':
         clearTimeout(this.backoffTimer);

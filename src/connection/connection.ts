@@ -174,7 +174,8 @@ export abstract class Connection {
 
   /** Shows the connection as open (after its opening handshake). */
   protected announceOpen(url: string): void {
-    this.event({ event: 'open', url, protocol: this.protocol, extensions: this.extensions });
+    const { protocol, extensions } = this;
+    this.ctx.emit({ event: 'open', time: this.ctx.now(), conn: this.conn, url, protocol, extensions });
   }
 
   /** A message arrived (already counted and shown). */

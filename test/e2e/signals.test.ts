@@ -44,6 +44,34 @@ describe('connect: signals', () => {
     expect(screen).not.toMatch(FALSE_FAULTS);
   });
 
+  it('Ctrl+C on a pty with --json: interrupted, then the summary with exitCode 130; no error event', async () => {
+    const server = await startServer();
+    const cli = startPty(['connect', server.url, '--json', '--no-history']);
+    await cli.waitForScreen('"event":"open"');
+    cli.type('\x03');
+    expect(await cli.exit).toBe(130);
+    const events = cli
+      .raw()
+      .split(/\r?\n/)
+      .map((l) => l.slice(l.indexOf('{')))
+      .filter((l) => l.startsWith('{"event"'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(events.map((e) => e.event).slice(-2)).toEqual(['interrupted', 'summary']);
+    expect(events.at(-1)).toMatchObject({ exitCode: 130 });
+    expect(events.some((e) => e.event === 'error' || e.event === 'close')).toBe(false);
+    expect((await server.waitForClose()).code).toBe(1001);
+  });
+
+  it('kill -TERM on a pty session: close 1001, exit 143', async () => {
+    const server = await startServer();
+    const cli = startPty(['connect', server.url, '--no-history']);
+    await cli.waitForScreen('connected to');
+    process.kill(cli.pid, 'SIGTERM');
+    expect(await cli.exit).toBe(143);
+    expect((await server.waitForClose()).code).toBe(1001);
+    expect((await cli.screen()).join('\n')).not.toMatch(FALSE_FAULTS);
+  });
+
   it('Ctrl+C with --json: an interrupted event, then the summary with exitCode 130', async () => {
     const server = await startServer();
     const cli = startCli(['connect', server.url, '--json']);

@@ -2,9 +2,10 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { CommanderError } from 'commander';
-import { buildProgram } from './cli/program.js';
+import { jsonFailure, maskedError, shownError, showsSecrets, wantsJson } from './cli/error-display.js';
+import { buildProgram, usageMessage } from './cli/program.js';
 import { type Env, processEnv } from './env.js';
-import { ExitCode, WsprobeError } from './errors.js';
+import { type ErrorKind, ExitCode, WsprobeError } from './errors.js';
 
 /** package.json is one level up from dist/main.js, two from the bundle's dist/bundle/main.js. */
 function packageVersion(): string {
@@ -30,22 +31,40 @@ export function describeInternalError(err: unknown, debug: boolean): string {
 
 export async function run(argv: string[], env: Env): Promise<number> {
   let exitCode: number = ExitCode.Ok;
-  const program = buildProgram(env, packageVersion(), (code) => {
-    exitCode = code;
-  });
+  const program = buildProgram(
+    env,
+    packageVersion(),
+    (code) => {
+      exitCode = code;
+    },
+    argv,
+  );
+  // Under --json an error that ends the program before its session began is also written as an `error`
+  // event and a `summary` on stdout; stderr keeps its one line.
+  const json = (kind: ErrorKind, message: string, hint: string | undefined, code: number): void => {
+    if (!wantsJson(argv)) return;
+    const masked = (text: string) => maskedError(text, argv, env.vars);
+    const hidden = hint !== undefined ? masked(hint) : undefined;
+    env.stdout.write(jsonFailure(kind, masked(message), hidden, code, env.now(), showsSecrets(argv)));
+  };
   try {
     await program.parseAsync(argv, { from: 'user' });
     return exitCode;
   } catch (err) {
     if (err instanceof CommanderError) {
       // --help and --version end here too, with exit code 0; commander has printed its message.
-      return err.exitCode === 0 ? ExitCode.Ok : ExitCode.Usage;
+      if (err.exitCode === 0) return ExitCode.Ok;
+      json('usage', usageMessage(err.message), 'see wsprobe --help', ExitCode.Usage);
+      return ExitCode.Usage;
     }
     if (err instanceof WsprobeError) {
-      env.stderr.write(`wsprobe: ${err.message}${err.hint ? ` (${err.hint})` : ''}\n`);
+      // Errors quote what was typed (URLs, -H, --auth, --proxy): masked unless --show-secrets.
+      const hint = err.hint ? ` (${shownError(err.hint, argv, env.vars)})` : '';
+      env.stderr.write(`wsprobe: ${shownError(err.message, argv, env.vars)}${hint}\n`);
+      json(err.kind, err.message, err.hint, err.exitCode);
       return err.exitCode;
     }
-    env.stderr.write(describeInternalError(err, argv.includes('--debug')));
+    env.stderr.write(shownError(describeInternalError(err, argv.includes('--debug')), argv, env.vars));
     return ExitCode.Internal;
   }
 }

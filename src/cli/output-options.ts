@@ -62,6 +62,10 @@ export function addOutputOptions(cmd: Command): Command {
       '\n',
     )
     .option('--max-display <bytes>', 'bytes of a binary message shown as a hex dump', nonNegativeIntArg, 256)
-    .option('--show-secrets', 'show Authorization/Cookie header values instead of masking them', false)
+    .option(
+      '--show-secrets',
+      'show secrets instead of masking them: Authorization/Cookie values, URL passwords and tokens, proxy credentials',
+      false,
+    )
     .option('--debug', 'print stack traces of internal errors', false);
 }

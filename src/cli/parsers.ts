@@ -1,8 +1,7 @@
 /** Option-argument parsers for commander: each rejects bad input with a one-line message. */
 import { statSync } from 'node:fs';
 import { InvalidArgumentError } from 'commander';
-import type { SummaryEvent } from '../output/events.js';
-import { parseWriteOut } from '../output/summary.js';
+import { parseWriteOut, type WriteOut } from '../output/summary.js';
 import { type Parsed, parseCloseCode, validateCloseReason } from '../protocol/close-codes.js';
 import { parseBase64, parseHex } from '../protocol/encoding.js';
 import { type Expectation, parseExpectJson, parseExpectPattern } from '../protocol/expect.js';
@@ -124,6 +123,6 @@ export function expectCloseArg(text: string): number {
   return closeCodeArg(text);
 }
 
-export function writeOutArg(text: string): (e: SummaryEvent) => string {
+export function writeOutArg(text: string): WriteOut {
   return unwrap(parseWriteOut(text));
 }

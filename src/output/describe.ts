@@ -12,10 +12,20 @@ import type {
   ResponseEvent,
   SessionEvent,
 } from './events.js';
-import { escapeControl, maskHeaderValue } from './sanitize.js';
+import { escapeControl, maskHeaderValue, maskPath, maskSecretsInText, maskUrl } from './sanitize.js';
 
-export function openText(e: OpenEvent): string {
-  return `connected to ${e.url} (subprotocol: ${escapeControl(e.protocol, false) || 'none'}, extensions: ${escapeControl(e.extensions, false) || 'none'})`;
+/** A URL as shown on one line: its password and token-like parameters masked unless `showSecrets`. */
+export function urlText(url: string, showSecrets = false): string {
+  return escapeControl(showSecrets ? url : maskUrl(url), false);
+}
+
+/** Running text that may hold URLs (an error message, a reason), as shown on one line. */
+export function secretSafeText(text: string, showSecrets = false): string {
+  return escapeControl(showSecrets ? text : maskSecretsInText(text), false);
+}
+
+export function openText(e: OpenEvent, showSecrets = false): string {
+  return `connected to ${urlText(e.url, showSecrets)} (subprotocol: ${escapeControl(e.protocol, false) || 'none'}, extensions: ${escapeControl(e.extensions, false) || 'none'})`;
 }
 
 export function closeText(e: CloseEvent): string {
@@ -34,9 +44,9 @@ export function frameText(e: FrameEvent): string {
   return `${e.dir === 'in' ? '<' : '>'} ${e.opcodeName.padEnd(OPCODE_WIDTH)} ${flag(e.fin, 'FIN')} ${flag(e.rsv1, 'RSV1')} ${flag(e.masked, 'MASK')} ${String(e.length).padStart(8)} bytes${close}`;
 }
 
-export function reconnectText(e: ReconnectingEvent): string {
+export function reconnectText(e: ReconnectingEvent, showSecrets = false): string {
   const of = e.of !== undefined ? ` of ${e.of}` : '';
-  return `${escapeControl(e.reason, false)}; reconnecting in ${(e.delayMs / 1000).toFixed(1)} s (attempt ${e.attempt}${of})`;
+  return `${secretSafeText(e.reason, showSecrets)}; reconnecting in ${(e.delayMs / 1000).toFixed(1)} s (attempt ${e.attempt}${of})`;
 }
 
 const SIGNAL_WORDS: Readonly<Record<string, string>> = {
@@ -49,16 +59,20 @@ export function interruptedText(e: InterruptedEvent): string {
   return `interrupted (${SIGNAL_WORDS[e.signal] ?? e.signal})`;
 }
 
-export function errorText(e: ErrorEvent): string {
-  return `wsprobe: ${escapeControl(e.message, false)}${e.hint ? ` (${e.hint})` : ''}`;
+/** The one error line. Messages quote URLs and what was typed: passwords and tokens are masked in them. */
+export function errorText(e: ErrorEvent, showSecrets = false): string {
+  const hint = e.hint ? ` (${secretSafeText(e.hint, showSecrets)})` : '';
+  return `wsprobe: ${secretSafeText(e.message, showSecrets)}${hint}`;
 }
 
-export function requestLine(e: RequestEvent): string {
-  return `${e.method} ${e.path} HTTP/${e.httpVersion}`;
+/** `GET /chat?token=**** HTTP/1.1`; a server shows what a client sent, so it is escaped. */
+export function requestLine(e: RequestEvent, showSecrets = false): string {
+  const path = showSecrets ? e.path : maskPath(e.path);
+  return `${escapeControl(e.method, false)} ${escapeControl(path, false)} HTTP/${escapeControl(e.httpVersion, false)}`;
 }
 
 export function statusLine(e: ResponseEvent): string {
-  return `HTTP/${e.httpVersion} ${e.status} ${escapeControl(e.statusText, false)}`;
+  return `HTTP/${escapeControl(e.httpVersion, false)} ${e.status} ${escapeControl(e.statusText, false)}`;
 }
 
 export function headerLines(headers: HeaderList, showSecrets: boolean): Array<[string, string]> {

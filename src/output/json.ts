@@ -1,7 +1,12 @@
-/** The NDJSON renderer: one object per event on stdout, keys as in SPEC "JSON events". */
+/**
+ * The NDJSON renderer: one object per event on stdout, keys as in SPEC "JSON events". Every line is
+ * written by `safeJson`: C0, DEL, C1 and bidi controls are `\u` escapes, so a peer's text cannot act
+ * on a terminal that shows the stream, and the line still parses back to the same strings.
+ */
 import { isUtf8 } from 'node:buffer';
 import { errorText, headerObject } from './describe.js';
 import type { ControlEvent, Rendered, Renderer, SessionEvent } from './events.js';
+import { maskSecretsInText, maskUrl, safeJson } from './sanitize.js';
 
 export interface JsonOptions {
   showSecrets: boolean;
@@ -23,7 +28,7 @@ function isoTime(time: number): string {
 function line(e: SessionEvent, fields: Fields): Rendered {
   const head: Fields = { event: e.event, time: isoTime(e.time) };
   if (e.conn !== undefined) head.conn = e.conn;
-  return { out: `${JSON.stringify({ ...head, ...fields })}\n` };
+  return { out: `${safeJson({ ...head, ...fields })}\n` };
 }
 
 function payload(data: Buffer, binary: boolean): Fields {
@@ -33,6 +38,8 @@ function payload(data: Buffer, binary: boolean): Fields {
 }
 
 export function createJsonRenderer(o: JsonOptions): Renderer {
+  const url = (text: string): string => (o.showSecrets ? text : maskUrl(text));
+  const text = (t: string): string => (o.showSecrets ? t : maskSecretsInText(t));
   const control = (e: ControlEvent<'ping' | 'pong'>): Rendered => {
     // Ping/pong payloads are usually short text: shown as text when they are valid UTF-8.
     const binary = !isUtf8(e.data);
@@ -41,8 +48,8 @@ export function createJsonRenderer(o: JsonOptions): Renderer {
     return line(e, fields);
   };
   return {
-    connecting: (e) => line(e, { url: e.url }),
-    request: (e) => line(e, { method: e.method, url: e.url, headers: headerObject(e.headers, o.showSecrets) }),
+    connecting: (e) => line(e, { url: url(e.url) }),
+    request: (e) => line(e, { method: e.method, url: url(e.url), headers: headerObject(e.headers, o.showSecrets) }),
     response: (e) => {
       const fields: Fields = {
         status: e.status,
@@ -55,15 +62,15 @@ export function createJsonRenderer(o: JsonOptions): Renderer {
       }
       return line(e, fields);
     },
-    open: (e) => line(e, { url: e.url, protocol: e.protocol, extensions: e.extensions }),
+    open: (e) => line(e, { url: url(e.url), protocol: e.protocol, extensions: e.extensions }),
     message: (e) => line(e, { dir: e.dir, type: e.binary ? 'binary' : 'text', ...payload(e.data, e.binary) }),
     ping: control,
     pong: control,
     close: (e) => line(e, { code: e.code, reason: e.reason, by: e.by, clean: e.clean }),
     error: (e) => {
-      const fields: Fields = { kind: e.kind, message: e.message };
-      if (e.hint) fields.hint = e.hint;
-      return { ...line(e, fields), err: `${errorText(e)}\n` };
+      const fields: Fields = { kind: e.kind, message: text(e.message) };
+      if (e.hint) fields.hint = text(e.hint);
+      return { ...line(e, fields), err: `${errorText(e, o.showSecrets)}\n` };
     },
     frame: (e) => {
       const fields: Fields = {
@@ -78,9 +85,9 @@ export function createJsonRenderer(o: JsonOptions): Renderer {
       if (e.closeCode !== undefined) fields.closeCode = e.closeCode;
       return line(e, fields);
     },
-    reconnecting: (e) => line(e, { attempt: e.attempt, of: e.of ?? null, delayMs: e.delayMs, reason: e.reason }),
+    reconnecting: (e) => line(e, { attempt: e.attempt, of: e.of ?? null, delayMs: e.delayMs, reason: text(e.reason) }),
     interrupted: (e) => line(e, { signal: e.signal }),
-    listening: (e) => line(e, { url: e.url }),
+    listening: (e) => line(e, { url: url(e.url) }),
     connection: (e) => line(e, { remote: e.remote }),
     summary: (e) =>
       line(e, {

@@ -12,8 +12,10 @@ import {
   reconnectText,
   requestLine,
   statusLine,
+  urlText,
 } from './describe.js';
 import type { ControlEvent, HeaderList, Rendered, Renderer, SessionEvent } from './events.js';
+import { escapeControl } from './sanitize.js';
 import { summaryLines } from './summary.js';
 
 export type BinaryOutput = 'raw' | 'hex' | 'base64';
@@ -52,9 +54,10 @@ export function createPipeRenderer(o: PipeOptions): Renderer {
   };
 
   return {
-    connecting: (e) => (o.verbose > 0 ? status(e, `connecting to ${e.url}`) : null),
+    connecting: (e) => (o.verbose > 0 ? status(e, `connecting to ${urlText(e.url, o.showSecrets)}`) : null),
     // A server receives the request and sends the response: the marks say which way each went.
-    request: (e) => (o.verbose > 0 ? status(e, handshake(inMark(e, '>'), requestLine(e), e.headers)) : null),
+    request: (e) =>
+      o.verbose > 0 ? status(e, handshake(inMark(e, '>'), requestLine(e, o.showSecrets), e.headers)) : null,
     response: (e) => {
       if (e.status === 101 && o.verbose === 0) return null;
       const body = bodyPreview(e);
@@ -63,7 +66,7 @@ export function createPipeRenderer(o: PipeOptions): Renderer {
       if (e.status !== 101) return { err: prefixed(e, text) };
       return status(e, text);
     },
-    open: (e) => status(e, openText(e)),
+    open: (e) => status(e, openText(e, o.showSecrets)),
     message: (e) => {
       if (e.dir === 'out') return null;
       if (!e.binary) return { out: e.data.toString('utf8') + o.separator };
@@ -73,12 +76,12 @@ export function createPipeRenderer(o: PipeOptions): Renderer {
     ping: control,
     pong: control,
     close: (e) => status(e, closeText(e)),
-    error: (e) => ({ err: prefixed(e, errorText(e)) }),
+    error: (e) => ({ err: prefixed(e, errorText(e, o.showSecrets)) }),
     frame: (e) => status(e, `frame ${frameText(e)}`),
-    reconnecting: (e) => status(e, reconnectText(e)),
+    reconnecting: (e) => status(e, reconnectText(e, o.showSecrets)),
     interrupted: (e) => status(e, interruptedText(e)),
-    listening: (e) => ({ err: `listening on ${e.url}\n` }),
-    connection: (e) => status(e, `client connected from ${e.remote}`),
+    listening: (e) => ({ err: `listening on ${urlText(e.url, o.showSecrets)}\n` }),
+    connection: (e) => status(e, `client connected from ${escapeControl(e.remote, false)}`),
     summary: (e) => (o.showSummary ? { err: `${summaryLines(e).join('\n')}\n` } : null),
   };
 }

@@ -14,6 +14,7 @@ import {
   reconnectText,
   requestLine,
   statusLine,
+  urlText,
 } from './describe.js';
 import type { ControlEvent, HeaderList, MessageEvent, Rendered, Renderer, SessionEvent } from './events.js';
 import { hexDump } from './hexdump.js';
@@ -68,8 +69,10 @@ export function createPrettyRenderer(o: PrettyOptions): Renderer {
   };
 
   return {
-    connecting: (e) => (o.verbose > 0 ? { out: lines(e, [c.gray(`* connecting to ${e.url}`)]) } : null),
-    request: (e) => (o.verbose > 0 ? { out: lines(e, headerBlock(inMark(e, '>'), requestLine(e), e.headers)) } : null),
+    connecting: (e) =>
+      o.verbose > 0 ? { out: lines(e, [c.gray(`* connecting to ${urlText(e.url, o.showSecrets)}`)]) } : null,
+    request: (e) =>
+      o.verbose > 0 ? { out: lines(e, headerBlock(inMark(e, '>'), requestLine(e, o.showSecrets), e.headers)) } : null,
     response: (e) => {
       if (e.status === 101 && o.verbose === 0) return null;
       const block = headerBlock(inMark(e, '<'), statusLine(e), e.headers);
@@ -78,7 +81,7 @@ export function createPrettyRenderer(o: PrettyOptions): Renderer {
       const text = lines(e, block);
       return e.status === 101 ? { out: text } : { err: text };
     },
-    open: (e) => (o.quiet ? null : { out: lines(e, [c.green(openText(e))]) }),
+    open: (e) => (o.quiet ? null : { out: lines(e, [c.green(openText(e, o.showSecrets))]) }),
     message,
     ping: control,
     pong: control,
@@ -88,12 +91,13 @@ export function createPrettyRenderer(o: PrettyOptions): Renderer {
       const normal = closeExitCode(e, e.conn !== undefined ? 'server' : 'client') === 0;
       return { out: lines(e, [(normal ? c.yellow : c.red)(closeText(e))]) };
     },
-    error: (e) => ({ err: lines(e, [c.red(errorText(e))]) }),
+    error: (e) => ({ err: lines(e, [c.red(errorText(e, o.showSecrets))]) }),
     frame: (e) => ({ out: lines(e, [c.gray(`  frame ${frameText(e)}`)]) }),
-    reconnecting: (e) => (o.quiet ? null : { err: lines(e, [c.yellow(reconnectText(e))]) }),
+    reconnecting: (e) => (o.quiet ? null : { err: lines(e, [c.yellow(reconnectText(e, o.showSecrets))]) }),
     interrupted: (e) => (o.quiet ? null : { err: lines(e, [c.yellow(interruptedText(e))]) }),
-    listening: (e) => ({ err: lines(e, [c.green(`listening on ${e.url}`)]) }),
-    connection: (e) => (o.quiet ? null : { out: lines(e, [c.green(`client connected from ${e.remote}`)]) }),
+    listening: (e) => ({ err: lines(e, [c.green(`listening on ${urlText(e.url, o.showSecrets)}`)]) }),
+    connection: (e) =>
+      o.quiet ? null : { out: lines(e, [c.green(`client connected from ${escapeControl(e.remote, false)}`)]) },
     summary: (e) =>
       o.showSummary
         ? {

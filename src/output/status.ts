@@ -1,6 +1,11 @@
 /** Text for the prompt's `/status`, `/help` and (servers) `/clients`. Pure. */
 import { commandsFor, helpText, type SlashContext } from '../protocol/slash.js';
-import { escapeControl } from './sanitize.js';
+import { escapeControl, maskPath, maskUrl } from './sanitize.js';
+
+/** `--show-secrets`: URLs and paths shown with their passwords and tokens (masked by default). */
+export interface SecretsShown {
+  showSecrets?: boolean;
+}
 
 export interface StatusSnapshot {
   state: 'CONNECTING' | 'OPEN' | 'CLOSING' | 'CLOSED';
@@ -15,10 +20,10 @@ export interface StatusSnapshot {
   lastRttMs?: number;
 }
 
-export function statusLines(s: StatusSnapshot): string[] {
+export function statusLines(s: StatusSnapshot, o: SecretsShown = {}): string[] {
   return [
     `state:       ${s.state}`,
-    `url:         ${s.url}`,
+    `url:         ${escapeControl(o.showSecrets ? s.url : maskUrl(s.url), false)}`,
     `subprotocol: ${escapeControl(s.protocol, false) || 'none'}`,
     `extensions:  ${escapeControl(s.extensions, false) || 'none'}`,
     `received:    ${s.messagesIn} messages, ${s.bytesIn} bytes`,
@@ -66,13 +71,15 @@ export interface ClientRow {
 }
 
 /** A server's `/clients`. */
-export function clientListLines(clients: readonly ClientRow[]): string[] {
+export function clientListLines(clients: readonly ClientRow[], o: SecretsShown = {}): string[] {
   if (clients.length === 0) return ['no client connected'];
   const rows = clients.map((c) => {
     const protocol = c.protocol ? `  subprotocol ${escapeControl(c.protocol, false)}` : '';
     const state = c.open ? '' : '  (closing)';
     const up = (c.upMs / 1000).toFixed(1);
-    return `  #${c.id}  ${c.remote}  ${c.path}${protocol}  up ${up} s  in ${c.messagesIn}  out ${c.messagesOut}${state}`;
+    // The path is what the client asked for: its text and its tokens are the client's.
+    const path = escapeControl(o.showSecrets ? c.path : maskPath(c.path), false);
+    return `  #${c.id}  ${escapeControl(c.remote, false)}  ${path}${protocol}  up ${up} s  in ${c.messagesIn}  out ${c.messagesOut}${state}`;
   });
   return [`${plural(clients.length, 'client')}:`, ...rows];
 }

@@ -1,6 +1,7 @@
 /** The `--summary` lines and the `-W/--write-out` template: timings and traffic of a session. Pure. */
 import type { Parsed } from '../protocol/close-codes.js';
 import type { SummaryEvent } from './events.js';
+import { escapeControl, maskUrl } from './sanitize.js';
 
 const ms = (value: number | undefined) => (value === undefined ? '-' : `${Math.round(value)} ms`);
 
@@ -31,8 +32,14 @@ export function summaryLines(e: SummaryEvent): string[] {
 }
 
 const seconds = (value: number | undefined) => ((value ?? 0) / 1000).toFixed(3);
-const VARIABLES: Readonly<Record<string, (e: SummaryEvent) => string>> = {
-  url: (e) => e.url ?? '',
+/** How a compiled `-W` template is rendered: `showSecrets` is `--show-secrets`. */
+export interface WriteOutOptions {
+  showSecrets?: boolean;
+}
+export type WriteOut = (e: SummaryEvent, o?: WriteOutOptions) => string;
+
+const VARIABLES: Readonly<Record<string, (e: SummaryEvent, o: WriteOutOptions) => string>> = {
+  url: (e, o) => (o.showSecrets ? (e.url ?? '') : maskUrl(e.url ?? '')),
   subprotocol: (e) => e.protocol ?? '',
   extensions: (e) => e.extensions ?? '',
   time_dns: (e) => seconds(e.timings.dnsMs),
@@ -57,12 +64,20 @@ const VARIABLES: Readonly<Record<string, (e: SummaryEvent) => string>> = {
 
 export const WRITE_OUT_VARIABLES = Object.keys(VARIABLES);
 
-type Piece = string | ((e: SummaryEvent) => string);
+type Piece = string | ((e: SummaryEvent, o: WriteOutOptions) => string);
 
-/** Compiles a curl-style template: `%{name}`, `%%`, and the escapes `\n`, `\t`, `\r`, `\\`. */
-export function parseWriteOut(format: string): Parsed<(e: SummaryEvent) => string> {
+/**
+ * Compiles a curl-style template: `%{name}`, `%%`, and the escapes `\n`, `\t`, `\r`, `\\`.
+ *
+ * A value comes from the peer (a close reason, a subprotocol) or the command line: it is printed with
+ * control and bidi characters escaped as in status lines (`\x1b`, `\n`, `\u202e`), so it stays on its
+ * line and cannot act on a terminal; `%{name:raw}` prints it exactly as it is (for a program reading
+ * it, never a terminal). `%{url}` has its password and token-like parameters masked unless
+ * `--show-secrets`, with or without `:raw`.
+ */
+export function parseWriteOut(format: string): Parsed<WriteOut> {
   const pieces: Piece[] = [];
-  const re = /%\{([a-z_]+)\}|%%|\\([ntr\\])/g;
+  const re = /%\{([a-z_]+)(?::([a-z]+))?\}|%%|\\([ntr\\])/g;
   let last = 0;
   for (let m = re.exec(format); m; m = re.exec(format)) {
     pieces.push(format.slice(last, m.index));
@@ -74,11 +89,14 @@ export function parseWriteOut(format: string): Parsed<(e: SummaryEvent) => strin
           error: `unknown --write-out variable %{${m[1]}}; known: ${WRITE_OUT_VARIABLES.join(', ')}`,
         };
       }
-      pieces.push(variable);
+      if (m[2] !== undefined && m[2] !== 'raw') {
+        return { ok: false, error: `unknown --write-out form %{${m[1]}:${m[2]}}; the one form is %{${m[1]}:raw}` };
+      }
+      pieces.push(m[2] === 'raw' ? variable : (e, o) => escapeControl(variable(e, o), false));
     } else if (m[0] === '%%') pieces.push('%');
-    else pieces.push({ n: '\n', t: '\t', r: '\r', '\\': '\\' }[m[2] as 'n' | 't' | 'r' | '\\']);
+    else pieces.push({ n: '\n', t: '\t', r: '\r', '\\': '\\' }[m[3] as 'n' | 't' | 'r' | '\\']);
     last = re.lastIndex;
   }
   pieces.push(format.slice(last));
-  return { ok: true, value: (e) => pieces.map((p) => (typeof p === 'string' ? p : p(e))).join('') };
+  return { ok: true, value: (e, o = {}) => pieces.map((p) => (typeof p === 'string' ? p : p(e, o))).join('') };
 }

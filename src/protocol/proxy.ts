@@ -61,11 +61,15 @@ export function proxyFor(
   if (url.protocol === 'ws+unix:') return { ok: true, value: null };
   const secure = url.protocol === 'wss:';
   const port = url.port ? Number(url.port) : secure ? 443 : 80;
-  const fromEnv = secure ? (vars.HTTPS_PROXY ?? vars.https_proxy) : (vars.HTTP_PROXY ?? vars.http_proxy);
-  const chosen = flag ?? fromEnv;
+  const names = secure ? ['HTTPS_PROXY', 'https_proxy'] : ['HTTP_PROXY', 'http_proxy'];
+  const envName = names.find((name) => vars[name] !== undefined);
+  const chosen = flag ?? (envName !== undefined ? vars[envName] : undefined);
   if (!chosen) return { ok: true, value: null };
   if (flag === undefined && bypassed(vars.NO_PROXY ?? vars.no_proxy ?? '', url.hostname, port)) {
     return { ok: true, value: null };
   }
-  return parseProxyUrl(chosen);
+  const parsed = parseProxyUrl(chosen);
+  // Say where a bad proxy URL came from: the user may not know a variable is set.
+  if (!parsed.ok && flag === undefined) return { ok: false, error: `${parsed.error} (from ${envName})` };
+  return parsed;
 }

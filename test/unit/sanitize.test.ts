@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { escapeControl, isSecretHeader, maskHeaderValue } from '../../src/output/sanitize.js';
+import { escapeControl, isSecretHeader, maskHeaderValue, safeJson } from '../../src/output/sanitize.js';
 
 /** Every code unit that a terminal treats as a control: C0, DEL and C1. */
 const CONTROL = /[\x00-\x1f\x7f-\x9f]/;
@@ -24,6 +24,11 @@ describe('escapeControl', () => {
     ['NUL', 'a\0b', 'a\\x00b'],
     ['vertical tab and form feed', '\x0b\x0c', '\\x0b\\x0c'],
     ['unit separator U+001F', '\x1f', '\\x1f'],
+    ['a right-to-left override U+202E (Trojan Source)', 'invoice\u202egnp.exe', 'invoice\\u202egnp.exe'],
+    ['the embeddings and their pop U+202A–U+202C', '\u202aa\u202bb\u202c', '\\u202aa\\u202bb\\u202c'],
+    ['a left-to-right override U+202D', '\u202dx', '\\u202dx'],
+    ['the isolates U+2066–U+2069', '\u2066\u2067\u2068\u2069', '\\u2066\\u2067\\u2068\\u2069'],
+    ['the marks LRM, RLM and ALM', '\u200e\u200f\u061c', '\\u200e\\u200f\\u061c'],
   ])('escapes %s', (_, input, output) => {
     expect(escapeControl(input)).toBe(output);
   });
@@ -34,6 +39,8 @@ describe('escapeControl', () => {
     ['an LF', 'line 1\nline 2'],
     ['non-ASCII text', 'héllo € 😀 日本'],
     ['U+00A0 and Latin-1 letters just above C1', '\u00a0ÿ'],
+    ['right-to-left text itself (Arabic, Hebrew)', 'مرحبا שלום'],
+    ['the zero-width joiner of an emoji sequence', '👩\u200d💻'],
     ['an empty string', ''],
   ])('keeps %s unchanged by default', (_, input) => {
     expect(escapeControl(input)).toBe(input);
@@ -112,5 +119,23 @@ describe('isSecretHeader', () => {
     ['X-Api-Key', false],
   ])('reports %s as secret: %s', (name, secret) => {
     expect(isSecretHeader(name)).toBe(secret);
+  });
+});
+
+describe('safeJson: the attack of C1 and bidi controls reaching a terminal through --json', () => {
+  it.each([
+    ['an 8-bit CSI', { reason: '\x9b2J' }, '{"reason":"\\u009b2J"}'],
+    ['an 8-bit OSC title change', { data: '\x9d0;pwned\x9c' }, '{"data":"\\u009d0;pwned\\u009c"}'],
+    ['DEL', { data: 'a\x7fb' }, '{"data":"a\\u007fb"}'],
+    ['ESC, which JSON.stringify escapes itself', { data: '\x1b[2J' }, '{"data":"\\u001b[2J"}'],
+    ['a right-to-left override', { data: 'abc\u202edef' }, '{"data":"abc\\u202edef"}'],
+    ['an isolate in a key', { 'x\u2066': 1 }, '{"x\\u2066":1}'],
+  ])('escapes %s as \\u', (_, value, line) => {
+    expect(safeJson(value)).toBe(line);
+    expect(JSON.parse(safeJson(value))).toEqual(value);
+  });
+
+  it('keeps other non-ASCII text as it is', () => {
+    expect(safeJson({ data: 'héllo € 😀 مرحبا' })).toBe('{"data":"héllo € 😀 مرحبا"}');
   });
 });

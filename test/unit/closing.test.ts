@@ -1,0 +1,65 @@
+/** The close timer counts only while we read the socket (issue 13, item 1). */
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { PausableTimer } from '../../src/connection/closing.js';
+
+describe('PausableTimer', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  const timer = () => {
+    const fired = vi.fn();
+    return { fired, t: new PausableTimer(fired, () => Date.now()) };
+  };
+
+  it('fires after its time when never paused', () => {
+    const { fired, t } = timer();
+    t.start(3000);
+    vi.advanceTimersByTime(2999);
+    expect(fired).not.toHaveBeenCalled();
+    vi.advanceTimersByTime(1);
+    expect(fired).toHaveBeenCalledTimes(1);
+  });
+
+  it('does not count paused time: 1 s, a 10 s pause, then 2 s more', () => {
+    const { fired, t } = timer();
+    t.start(3000);
+    vi.advanceTimersByTime(1000);
+    t.pause();
+    vi.advanceTimersByTime(10_000);
+    expect(fired).not.toHaveBeenCalled();
+    t.resume();
+    vi.advanceTimersByTime(1999);
+    expect(fired).not.toHaveBeenCalled();
+    vi.advanceTimersByTime(1);
+    expect(fired).toHaveBeenCalledTimes(1);
+  });
+
+  it('started while paused: counts from the resume', () => {
+    const { fired, t } = timer();
+    t.pause();
+    t.start(3000);
+    vi.advanceTimersByTime(60_000);
+    expect(fired).not.toHaveBeenCalled();
+    t.resume();
+    vi.advanceTimersByTime(3000);
+    expect(fired).toHaveBeenCalledTimes(1);
+  });
+
+  it('a second start keeps the first time; stop cancels', () => {
+    const { fired, t } = timer();
+    t.start(3000);
+    vi.advanceTimersByTime(2000);
+    t.start(3000);
+    vi.advanceTimersByTime(1000);
+    expect(fired).toHaveBeenCalledTimes(1);
+    const other = timer();
+    other.t.start(1000);
+    other.t.stop();
+    vi.advanceTimersByTime(5000);
+    expect(other.fired).not.toHaveBeenCalled();
+  });
+});

@@ -22,6 +22,7 @@ import {
   sendParsers,
   writeOutArg,
 } from './parsers.js';
+import { DEFAULT_MAX_PAYLOAD } from './server-options.js';
 
 export interface ConnectFlags extends OutputFlags {
   input: 'text' | 'hex' | 'base64';
@@ -39,7 +40,7 @@ export interface ConnectFlags extends OutputFlags {
   subprotocol?: string[];
   origin?: string;
   deflate: boolean;
-  maxPayload?: number;
+  maxPayload: number;
   auth?: string;
   ca?: string;
   cert?: string;
@@ -93,7 +94,12 @@ export function addConnectCommand(program: Command, env: Env, setExit: (code: nu
     .option('-s, --subprotocol <protocol>', 'offer a subprotocol (repeatable)', collect)
     .option('-o, --origin <origin>', 'Origin header')
     .option('--no-deflate', 'do not offer permessage-deflate')
-    .option('--max-payload <bytes>', 'largest incoming message accepted (larger: close 1009)', positiveIntArg)
+    .option(
+      '--max-payload <bytes>',
+      'largest incoming message accepted (larger: close 1009); default 100 MiB',
+      positiveIntArg,
+      DEFAULT_MAX_PAYLOAD,
+    )
     .option('--auth <user[:password]>', 'HTTP Basic auth; asks for the password (hidden) when missing on a terminal')
     .option('--ca <file>', 'trust the CA certificate(s) in this PEM file for wss://')
     .option('--cert <file>', 'client certificate (PEM) for wss://')

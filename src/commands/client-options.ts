@@ -26,7 +26,8 @@ export interface ConnectionSettings {
   subprotocols: readonly string[];
   origin?: string;
   deflate: boolean;
-  maxPayload?: number;
+  /** --max-payload (default 100 MiB, as the servers). */
+  maxPayload: number;
   connectTimeoutMs: number;
   protocolVersion: 8 | 13;
   followRedirects: boolean;
@@ -47,6 +48,11 @@ export async function clientOptions(url: string, c: ConnectionSettings, env: Env
   if (c.tls.cert !== undefined && c.tls.key === undefined) throw usageError('--cert needs --key');
   const proxy = proxyFor(url, c.proxy, env.vars);
   if (!proxy.ok) throw usageError(`--proxy: ${proxy.error}`);
+  // Each hop of -L is asked again: NO_PROXY may list one host and not another, and ws:// and wss:// differ.
+  const agentFor = (hopUrl: string) => {
+    const hop = hopUrl === url ? proxy : proxyFor(hopUrl, c.proxy, env.vars);
+    return hop.ok && hop.value ? new ConnectProxyAgent(hop.value, hopUrl.startsWith('wss:')) : undefined;
+  };
   return {
     url,
     headers,
@@ -54,7 +60,7 @@ export async function clientOptions(url: string, c: ConnectionSettings, env: Env
     tapFrames: c.tapFrames,
     followRedirects: c.followRedirects,
     maxRedirects: c.maxRedirects,
-    agent: proxy.value ? new ConnectProxyAgent(proxy.value, url.startsWith('wss:')) : undefined,
+    agentFor,
     subprotocols: [...c.subprotocols],
     origin: c.origin,
     deflate: c.deflate,

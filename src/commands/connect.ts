@@ -3,12 +3,18 @@
  * session ends and with which exit code; `ClientRun` carries it out on the connections; this wires
  * them to their input (--send messages, then piped stdin or the prompt), signals and output.
  */
+
+import { emptyTraffic } from '../connection/connection.js';
 import type { Env } from '../env.js';
 import { usageError } from '../errors.js';
 import type { SummaryEvent } from '../output/events.js';
+import { tooLargeToShow } from '../output/output.js';
 import { createSessionOutput } from '../output/setup.js';
+import { SIGNAL_GRACE_MS, within } from '../output/writer.js';
 import { type EndInput, EndPolicy } from '../protocol/end-policy.js';
+import { signalExitCode } from '../protocol/exit.js';
 import { normalizeUrl } from '../protocol/url.js';
+import type { ClientOptions } from '../session/client.js';
 import { ClientRun } from '../session/client-run.js';
 import { historyPath } from '../session/history.js';
 import { Outbox } from '../session/outbox.js';
@@ -17,6 +23,7 @@ import { StdinReader } from '../session/stdin-reader.js';
 import { clientOptions } from './client-options.js';
 import { type ClientRepl, createClientRepl } from './client-repl.js';
 import { type ConnectPlan, loadSendItems } from './connect-plan.js';
+import { PromptInterrupted } from './credentials.js';
 import { startSpinner } from './spinner.js';
 
 export async function runConnect(plan: ConnectPlan, env: Env): Promise<number> {
@@ -24,7 +31,13 @@ export async function runConnect(plan: ConnectPlan, env: Env): Promise<number> {
   if (!url.ok) throw usageError(url.error);
   const initial = loadSendItems(plan.input.send);
   // Asks for missing secrets on the terminal, so it must come before any socket or prompt exists.
-  const connection = await clientOptions(url.value, plan.connection, env);
+  let connection: ClientOptions;
+  try {
+    connection = await clientOptions(url.value, plan.connection, env);
+  } catch (err) {
+    if (err instanceof PromptInterrupted) return interruptedAtPrompt(plan, env, url.value);
+    throw err;
+  }
   const outbox = new Outbox();
   for (const message of initial) outbox.push(message);
   const feed = (input: EndInput): void => run.feed(input);
@@ -45,10 +58,7 @@ export async function runConnect(plan: ConnectPlan, env: Env): Promise<number> {
     : null;
   // Output goes through the prompt's writers so it lands above the line being typed. If stdout's
   // reader goes away (EPIPE), close normally: the socket must be read again to see the close.
-  const output = createSessionOutput(plan.output, repl?.env ?? env, () => {
-    run.session.resume();
-    feed({ type: 'output-gone' });
-  });
+  const output = createSessionOutput(plan.output, repl?.env ?? env, () => run.outputGone());
   const policy = new EndPolicy({ ...plan.ending, interactive: repl !== null });
   const run: ClientRun = new ClientRun(
     policy,
@@ -71,9 +81,12 @@ export async function runConnect(plan: ConnectPlan, env: Env): Promise<number> {
   const stopSignals = env.onSignal((signal) => feed({ type: 'signal', signal }));
   const seconds = plan.ending.timeoutSeconds;
   const deadline = seconds !== undefined ? setTimeout(() => feed({ type: 'deadline' }), seconds * 1000) : undefined;
-  // Output waits for stdout (a slow reader): stop reading the socket until it catches up.
-  output.stdout.onBlocked = () => run.session.pause();
-  output.stdout.onDrained = () => run.session.resume();
+  // Output waits for stdout (a slow reader): stop reading the socket until it catches up; that time
+  // counts neither toward -w nor toward the close timeout.
+  output.stdout.onBlocked = () => run.outputBackedUp(true);
+  output.stdout.onDrained = () => run.outputBackedUp(false);
+  // A message too large to be shown in this mode (JavaScript's string limit) ends the session cleanly.
+  output.onTooLarge = (e) => run.refuseMessage(tooLargeToShow(e));
   const spinner = env.stderrIsTTY && !plan.output.quiet ? await startSpinner(env, `connecting to ${url.value}`) : null;
   if (spinner) output.beforePrint = () => spinner.stop();
   run.onOpen = () => {
@@ -95,6 +108,29 @@ export async function runConnect(plan: ConnectPlan, env: Env): Promise<number> {
   if (report) output.emit({ event: 'error', time: env.now(), kind: 'expect', message: report });
   if (result.signal) output.emit({ event: 'interrupted', time: env.now(), signal: result.signal });
   const summary = run.summary(exitCode, result.end, url.value) as SummaryEvent;
+  output.emit(summary);
+  if (plan.writeOut) output.stdout.write(plan.writeOut(summary));
+  if (result.signal) {
+    // A signal ends the session at once: the close frame and what stdout has not taken yet get a moment,
+    // never more (a reader that stalls must not hold the exit).
+    await within(SIGNAL_GRACE_MS, Promise.all([run.session.written(), output.end()]));
+  } else await output.end();
+  return exitCode;
+}
+
+/** Ctrl+C at a password or passphrase prompt: nothing was sent; shown as any interrupted session is. */
+async function interruptedAtPrompt(plan: ConnectPlan, env: Env, url: string): Promise<number> {
+  const output = createSessionOutput(plan.output, env, () => {});
+  const exitCode = signalExitCode('SIGINT');
+  output.emit({ event: 'interrupted', time: env.now(), signal: 'SIGINT' });
+  const summary: SummaryEvent = {
+    event: 'summary',
+    time: env.now(),
+    exitCode,
+    ...emptyTraffic(),
+    timings: { totalMs: 0 },
+    url,
+  };
   output.emit(summary);
   if (plan.writeOut) output.stdout.write(plan.writeOut(summary));
   await output.end();

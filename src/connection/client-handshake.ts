@@ -9,6 +9,8 @@ import type WebSocket from 'ws';
 import type { SessionEvent, Timings } from '../output/events.js';
 import type { Failure } from '../protocol/failures.js';
 import { headerPairs } from '../protocol/headers.js';
+import { redirectTarget } from '../protocol/redirect.js';
+import { MAX_PENDING_PONGS } from './connection.js';
 
 export interface ClientOptions {
   url: string;
@@ -16,7 +18,9 @@ export interface ClientOptions {
   subprotocols: string[];
   origin?: string;
   deflate: boolean;
-  maxPayload?: number;
+  /** The largest incoming message accepted (larger: close 1009). */
+  maxPayload: number;
+  /** Bounds the whole opening handshake: TCP, proxy, TLS, every -L hop, until the 101 answer. */
   connectTimeoutMs: number;
   closeTimeoutMs: number;
   protocolVersion?: 8 | 13;
@@ -25,8 +29,8 @@ export interface ClientOptions {
   maxRedirects?: number;
   /** -vv: report every frame on the wire. */
   tapFrames?: boolean;
-  /** Opens the connection through an HTTP CONNECT proxy. */
-  agent?: Agent;
+  /** The HTTP CONNECT proxy agent for a URL (each -L hop is asked again), if any. */
+  agentFor?: (url: string) => Agent | undefined;
   /** Passed to `tls.connect` for wss:// (undefined members are left to Node's defaults). */
   tls?: {
     ca?: Buffer;
@@ -39,6 +43,26 @@ export interface ClientOptions {
 
 /** How much of a rejected handshake's body is kept to show. */
 const BODY_PREVIEW_BYTES = 1024;
+
+/**
+ * ws's own close timer is replaced by ours, which does not count the time we do not read because our
+ * output is backed up (session/client.ts): ws's is set to the longest a Node timer can wait.
+ */
+const NEVER_MS = 2 ** 31 - 1;
+
+/** One attempt of the opening handshake: the URL the user gave, or a hop of -L. */
+export interface Hop {
+  url: string;
+  /** How many redirects led here (0: the URL the user gave). */
+  redirects: number;
+  /** The same host as the URL the user gave: its headers, credentials and subprotocols go along. */
+  sameHost: boolean;
+}
+
+/** Drops the members that are undefined: ws takes a present `undefined` as the value, not as "default". */
+function defined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
 
 export class ClientHandshake {
   readonly timings: Omit<Timings, 'totalMs'> = {};
@@ -63,33 +87,71 @@ export class ClientHandshake {
     return this.now() - this.startedAt;
   }
 
-  /** The options `new WebSocket(url, subprotocols, options)` takes. */
-  wsOptions(): WebSocket.ClientOptions {
+  /** The subprotocols offered on `hop` (none to another host). */
+  subprotocols(hop: Hop): string[] {
+    return hop.sameHost ? this.options.subprotocols : [];
+  }
+
+  /** The options `new WebSocket(url, subprotocols, options)` takes for `hop`; none of them undefined. */
+  wsOptions(hop: Hop): WebSocket.ClientOptions {
     const o = this.options;
     // Header names keep the case the user typed; a repeated name is sent as several header lines.
     const headers: Record<string, string | string[]> = {};
     const nameOf = new Map<string, string>();
-    for (const [name, value] of o.headers) {
+    // To another host, none of the user's headers (-H, --auth) go along.
+    for (const [name, value] of hop.sameHost ? o.headers : []) {
       const key = nameOf.get(name.toLowerCase()) ?? name;
       nameOf.set(name.toLowerCase(), key);
       const previous = headers[key];
       headers[key] = previous === undefined ? value : [...(Array.isArray(previous) ? previous : [previous]), value];
     }
-    const tls = Object.fromEntries(Object.entries(o.tls ?? {}).filter(([, v]) => v !== undefined));
-    return {
-      ...tls,
+    return defined({
+      ...defined(o.tls ?? {}),
       headers,
       origin: o.origin,
       perMessageDeflate: o.deflate,
       maxPayload: o.maxPayload,
+      maxPendingAutoPongs: MAX_PENDING_PONGS,
       handshakeTimeout: o.connectTimeoutMs,
-      closeTimeout: o.closeTimeoutMs,
-      protocolVersion: o.protocolVersion,
-      followRedirects: o.followRedirects === true,
-      maxRedirects: o.maxRedirects,
-      agent: o.agent,
+      closeTimeout: NEVER_MS,
+      protocolVersion: o.protocolVersion ?? 13,
+      // -L is carried out here (`redirect`), hop by hop, not by ws.
+      followRedirects: false,
+      agent: o.agentFor?.(hop.url),
       finishRequest: (req: ClientRequest, ws: WebSocket) => this.onRequest(req, ws.url),
-    } as WebSocket.ClientOptions;
+    }) as WebSocket.ClientOptions;
+  }
+
+  /**
+   * A 3xx answer to `hop` with -L: the next hop, or why not (the answer has been shown either way).
+   * Undefined: not a redirect to follow (no -L, not 3xx, no Location): a refusal like any other.
+   */
+  redirect(hop: Hop, res: IncomingMessage): { next: Hop } | { failure: Failure } | undefined {
+    const status = res.statusCode ?? 0;
+    const location = res.headers.location;
+    if (!this.options.followRedirects || status < 300 || status >= 400 || !location) return undefined;
+    this.onResponse(res);
+    const first = this.options.url;
+    const max = this.options.maxRedirects ?? 10;
+    const answer = `${res.statusCode} ${res.statusMessage ?? ''}`.trimEnd();
+    if (hop.redirects + 1 > max) {
+      return {
+        failure: {
+          kind: 'handshake',
+          message: `handshake rejected by ${first}: Maximum redirects exceeded (${max}, see --max-redirects)`,
+        },
+      };
+    }
+    const target = redirectTarget(first, hop.url, location);
+    if (!target.ok) {
+      return {
+        failure: {
+          kind: 'handshake',
+          message: `redirect from ${hop.url} (${answer}) refused: ${target.message}`,
+        },
+      };
+    }
+    return { next: { url: target.url, redirects: hop.redirects + 1, sameHost: target.sameHost } };
   }
 
   /** ws's `upgrade` (the 101 answer), and each 3xx answer of -L. */
@@ -145,13 +207,6 @@ export class ClientHandshake {
   }
 
   private onRequest(req: ClientRequest, url: string): void {
-    if (this.options.followRedirects) {
-      // Each hop of -L is shown: its 3xx answer here, the next request when ws makes it.
-      req.on('response', (res: IncomingMessage) => {
-        const status = res.statusCode ?? 0;
-        if (status >= 300 && status < 400 && res.headers.location) this.onResponse(res);
-      });
-    }
     req.on('socket', (socket: Socket) => {
       socket.once('lookup', () => {
         this.timings.dnsMs = this.elapsedMs();

@@ -10,7 +10,7 @@
  */
 import WebSocket from 'ws';
 import type { Direction, SessionEvent } from '../output/events.js';
-import { classifyOpenError, errorLike, type Failure, sentCloseCode } from '../protocol/failures.js';
+import { classifyOpenError, errorLike, type Failure, pingFloodFailure, sentCloseCode } from '../protocol/failures.js';
 import type { CloseInfo } from '../protocol/outcome.js';
 import { type SentClose, whoClosed } from './close.js';
 
@@ -55,6 +55,9 @@ export type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omi
 const CONNECTION = Symbol('wsprobe connection');
 type Tagged = WebSocket & { [CONNECTION]: Connection };
 
+/** ws drops a peer that pings without reading our pongs once this many wait (`maxPendingAutoPongs`). */
+export const MAX_PENDING_PONGS = 60;
+
 export abstract class Connection {
   readonly stats: Traffic = emptyTraffic();
   protected ws: WebSocket | undefined = undefined;
@@ -65,6 +68,10 @@ export abstract class Connection {
   private pingSentAt: number[] | null = null;
   /** When the first ping since the last pong went out. */
   private silentSince: number | undefined = undefined;
+  /** Pings received: ws can only have dropped the peer for a ping flood after this many. */
+  private pingsIn = 0;
+  /** The socket was open when the last ping was seen. */
+  private openAtLastPing = true;
 
   constructor(
     protected readonly ctx: ConnectionContext,
@@ -130,12 +137,17 @@ export abstract class Connection {
   /** Stops reading from the socket (TCP then slows the peer down) until every reason is gone. */
   pause(reason: PauseReason = 'output'): void {
     this.pauseBits |= PAUSE_BIT[reason];
-    this.ws?.pause();
+    if (this.hasSocket) this.ws?.pause();
   }
 
   resume(reason: PauseReason = 'output'): void {
     this.pauseBits &= ~PAUSE_BIT[reason];
-    if (this.pauseBits === 0) this.ws?.resume();
+    if (this.pauseBits === 0 && this.hasSocket) this.ws?.resume();
+  }
+
+  /** ws has a socket to pause (a client's attempt that never opened has none, even once closing). */
+  protected get hasSocket(): boolean {
+    return true;
   }
 
   isPausedFor(reason: PauseReason): boolean {
@@ -151,6 +163,17 @@ export abstract class Connection {
     ws.on('pong', Connection.onWsPong);
     ws.on('error', Connection.onWsError);
     ws.addEventListener('close', Connection.onWsClose);
+  }
+
+  /** Gives `ws` up (a -L hop that was answered with a redirect): what it still reports is not ours. */
+  protected detach(ws: WebSocket): void {
+    ws.off('message', Connection.onWsMessage);
+    ws.off('ping', Connection.onWsPing);
+    ws.off('pong', Connection.onWsPong);
+    ws.off('error', Connection.onWsError);
+    ws.removeEventListener('close', Connection.onWsClose);
+    ws.on('error', () => {});
+    if (this.ws === ws) this.ws = undefined;
   }
 
   /** Sends a close frame; `fault`: because the peer broke a rule (then its code is what the close shows). */
@@ -218,6 +241,24 @@ export abstract class Connection {
     this.received(data, isBinary);
   }
 
+  private handlePing(ws: WebSocket, data: Buffer): void {
+    this.pingsIn++;
+    const open = ws.readyState === WebSocket.OPEN;
+    const wasOpen = this.openAtLastPing;
+    this.openAtLastPing = open;
+    this.event({ event: 'ping', dir: 'in', data });
+    // ws answers every ping by itself (autoPong) while the connection is open; show the answer it sent.
+    if (open) {
+      this.event({ event: 'pong', dir: 'out', data });
+      return;
+    }
+    // Open at the last ping, closing after this one, and not by anyone's close: ws dropped the peer as
+    // our pongs piled up unread (a ping flood). Say so, instead of "no close frame".
+    if (wasOpen && !this.closeSent && this.pingsIn >= MAX_PENDING_PONGS) {
+      this.failed(pingFloodFailure(this.ctx.side, MAX_PENDING_PONGS, this.peerName));
+    }
+  }
+
   private handlePong(data: Buffer): void {
     this.silentSince = undefined;
     const sentAt = this.pingSentAt?.shift();
@@ -241,10 +282,7 @@ export abstract class Connection {
 
   private static onWsPing(this: WebSocket, data: Buffer): void {
     // biome-ignore lint/complexity/noThisInStatic: `this` is the ws socket the listener is called on (declared above)
-    const connection = (this as Tagged)[CONNECTION];
-    connection.event({ event: 'ping', dir: 'in', data });
-    // ws answers every ping by itself (autoPong); show the answer it sent.
-    connection.event({ event: 'pong', dir: 'out', data });
+    (this as Tagged)[CONNECTION].handlePing(this, data);
   }
 
   private static onWsPong(this: WebSocket, data: Buffer): void {

@@ -7,6 +7,11 @@ export interface Output {
   emit(e: SessionEvent): void;
   /** Run before anything is printed (the spinner stops itself here). */
   beforePrint?: () => void;
+  /**
+   * An event (a message) could not be rendered: the text it makes is longer than a JavaScript string
+   * can be. Without this hook that is an error like any other.
+   */
+  onTooLarge?: (e: SessionEvent) => void;
   /** Flush both streams. */
   end(): Promise<void>;
   readonly stdout: BatchedWriter;
@@ -14,6 +19,21 @@ export interface Output {
 
 /** Our own colour codes (network text never carries raw ESC: it is escaped before rendering). */
 const SGR = /\x1b\[[0-9;]*m/g;
+
+/** V8's refusal to make a string that long (about 512 MiB): from JSON, concatenation or `Buffer#toString`. */
+export function isStringLimit(err: unknown): boolean {
+  if (err instanceof RangeError && err.message === 'Invalid string length') return true;
+  return (err as { code?: unknown } | null)?.code === 'ERR_STRING_TOO_LONG';
+}
+
+/** The one line for a message that `isStringLimit` kept from being shown. */
+export function tooLargeToShow(e: SessionEvent): { message: string; hint: string } {
+  const what = e.event === 'message' ? `a ${e.binary ? 'binary' : 'text'} message of ${e.data.length} bytes` : e.event;
+  return {
+    message: `message too large to show: ${what} exceeds JavaScript's string limit in this output mode; closing with 1009`,
+    hint: '--max-payload refuses such messages; pipe mode shows text as it came (and binary with --binary-output raw)',
+  };
+}
 
 /**
  * `interleaved`: stdout and stderr end up on the same terminal, so their order must be kept line by line.
@@ -30,7 +50,14 @@ export function createOutput(
   const output: Output = {
     stdout,
     emit(e) {
-      const r = render(renderer, e);
+      let r: ReturnType<typeof render>;
+      try {
+        r = render(renderer, e);
+      } catch (err) {
+        if (!output.onTooLarge || !isStringLimit(err)) throw err;
+        output.onTooLarge(e);
+        return;
+      }
       if (!r) return;
       if (output.beforePrint) {
         output.beforePrint();

@@ -6,6 +6,23 @@ import type { Writable } from 'node:stream';
 
 const FLUSH_BYTES = 64 * 1024;
 
+/**
+ * After a signal, how long the exit may wait for a reader of stdout to take what is left (and for the
+ * close frame to be written): the process exits then, whatever a stalled reader does.
+ */
+export const SIGNAL_GRACE_MS = 500;
+
+/** Resolves when `promise` does, or after `ms` at the latest (true if it did). */
+export function within(ms: number, promise: Promise<unknown>): Promise<boolean> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), ms);
+    void promise.then(() => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
+}
+
 export class BatchedWriter {
   private chunks: Array<string | Buffer> = [];
   private size = 0;
@@ -32,6 +49,12 @@ export class BatchedWriter {
 
   write(chunk: string | Buffer): void {
     if (this.broken) return;
+    if (chunk.length >= FLUSH_BYTES) {
+      // Large enough on its own: written as it is, not copied into a batch (nor joined past a string's limit).
+      this.flushNow();
+      this.writeOut(chunk);
+      return;
+    }
     this.chunks.push(chunk);
     this.size += chunk.length;
     if (this.size >= FLUSH_BYTES) this.flushNow();
@@ -53,6 +76,11 @@ export class BatchedWriter {
         : chunks.every((c) => typeof c === 'string')
           ? chunks.join('')
           : Buffer.concat(chunks.map((c) => (typeof c === 'string' ? Buffer.from(c) : c)));
+    this.writeOut(data);
+  }
+
+  private writeOut(data: string | Buffer): void {
+    if (this.broken) return;
     if (!this.stream.write(data) && !this.blocked) {
       this.blocked = true;
       this.onBlocked?.();

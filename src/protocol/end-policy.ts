@@ -46,6 +46,10 @@ export type EndInput =
   | { type: 'deadline' }
   /** stdout's reader went away: nothing more can be shown. */
   | { type: 'output-gone' }
+  /** stdout is backed up (we stop reading the peer until it drains): the -w clock stands still. */
+  | { type: 'output-blocked' }
+  /** stdout has drained: reading goes on, and so does the -w clock (from the start). */
+  | { type: 'output-drained' }
   | { type: 'ended'; end: SessionEnd }
   | { type: 'backoff-over' }
   | { type: 'signal'; signal: StopSignal };
@@ -81,7 +85,9 @@ export class EndPolicy {
   private badInput = false;
   private closing = false;
   private hidden = false;
+  /** The -w timer should be running (input is over); it only runs while our output is not backed up. */
   private idleArmed = false;
+  private outputBlocked = false;
   private timedOut = false;
   private received = 0;
   private attempt = 0;
@@ -125,6 +131,13 @@ export class EndPolicy {
         return this.close(this.rules.closeCode, this.rules.closeReason);
       case 'output-gone':
         return this.close(this.rules.closeCode, this.rules.closeReason);
+      case 'output-blocked':
+        // Time spent waiting for our own output is not the peer's silence: stop the -w clock.
+        this.outputBlocked = true;
+        return this.idleArmed ? [{ do: 'clear-idle' }] : [];
+      case 'output-drained':
+        this.outputBlocked = false;
+        return this.armIdle();
       case 'deadline':
         return this.onDeadline();
       case 'ended':
@@ -158,7 +171,12 @@ export class EndPolicy {
     // Ctrl+D at the prompt means "close now".
     if (r.waitMs === 0 || r.interactive) return this.close(r.closeCode, r.closeReason);
     this.idleArmed = true;
-    return [{ do: 'arm-idle', ms: r.waitMs }];
+    return this.armIdle();
+  }
+
+  /** (Re)starts the -w timer, unless it is not wanted or our output is backed up. */
+  private armIdle(): EndAction[] {
+    return this.idleArmed && !this.outputBlocked ? [{ do: 'arm-idle', ms: this.rules.waitMs }] : [];
   }
 
   private onMessage(text: string | undefined): EndAction[] {
@@ -174,7 +192,7 @@ export class EndPolicy {
       this.hidden = true;
       return [{ do: 'hide-incoming' }, ...this.close(this.rules.closeCode, this.rules.closeReason)];
     }
-    return this.idleArmed ? [{ do: 'arm-idle', ms: this.rules.waitMs }] : [];
+    return this.armIdle();
   }
 
   private onDeadline(): EndAction[] {

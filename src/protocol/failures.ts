@@ -115,6 +115,16 @@ export function classifyOpenError(err: ErrorLike, peer?: string): Failure {
   return { kind: 'lost', message: peer ? `${peer}: ${lost}` : lost };
 }
 
+/**
+ * ws dropped the peer (no close frame) because `pending` of our pongs waited unread: a ping flood.
+ * `side` is ours; `peer` names a server's client (`client #3`).
+ */
+export function pingFloodFailure(side: 'client' | 'server', pending: number, peer?: string): Failure {
+  const who = side === 'client' ? 'the server' : 'the client';
+  const lost = `connection lost: dropped for a ping flood (${who} sent pings without reading our pongs; ${pending} pongs waiting)`;
+  return { kind: 'lost', message: peer ? `${peer}: ${lost}` : lost };
+}
+
 /** The parts of an Error (from Node or ws) the classifiers read. */
 export function errorLike(err: Error, closeCode?: number): ErrorLike {
   return { name: err.name, code: (err as { code?: string }).code, message: err.message, closeCode };

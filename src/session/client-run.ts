@@ -39,10 +39,14 @@ export class ClientRun {
 
   private settle!: (result: RunResult) => void;
   private idleTimer?: NodeJS.Timeout;
+  /** Counts armings of the -w timer: a firing that is no longer the latest is ignored. */
+  private idleArming = 0;
   private backoffTimer?: NodeJS.Timeout;
   private generation = 0;
   private connections = 0;
   private hiding = false;
+  /** stdout is backed up: every connection is paused until it drains. */
+  private outputBlocked = false;
   /** The current session's traffic is in `totals` (it has ended). */
   private counted = false;
   private done = false;
@@ -68,6 +72,33 @@ export class ClientRun {
 
   start(): void {
     this.session.connect();
+  }
+
+  /**
+   * stdout is backed up (or drained again): stop reading the peer until it catches up; the end policy
+   * stops the -w clock, and the connection its close timer, meanwhile.
+   */
+  outputBackedUp(blocked: boolean): void {
+    if (blocked === this.outputBlocked) return;
+    this.outputBlocked = blocked;
+    if (blocked) this.session.pause();
+    else this.session.resume();
+    this.outbox.hold(blocked);
+    this.feed({ type: blocked ? 'output-blocked' : 'output-drained' });
+  }
+
+  /** stdout's reader went away: read the peer again (to see its close) and close normally. */
+  outputGone(): void {
+    this.outputBlocked = false;
+    this.session.resume();
+    this.outbox.hold(false);
+    this.feed({ type: 'output-gone' });
+  }
+
+  /** A message could not be shown (too large to render): close with 1009, show nothing more. */
+  refuseMessage(why: { message: string; hint?: string }): void {
+    this.hiding = true;
+    this.session.refuse({ kind: 'protocol', ...why }, 1009);
   }
 
   summary(exitCode: number, end: SessionEnd, url: string): SessionEvent {
@@ -141,12 +172,20 @@ export class ClientRun {
       case 'close':
         this.session.close(a.code, a.reason);
         return;
-      case 'arm-idle':
+      case 'arm-idle': {
         clearTimeout(this.idleTimer);
-        this.idleTimer = setTimeout(() => this.feed({ type: 'idle' }), a.ms);
+        const arming = ++this.idleArming;
+        // Timers run before the loop reads sockets: after a stall of the whole process (a loaded
+        // machine), messages may be waiting. Let one read happen first; a message there re-arms.
+        this.idleTimer = setTimeout(
+          () => setImmediate(() => arming === this.idleArming && this.feed({ type: 'idle' })),
+          a.ms,
+        );
         return;
+      }
       case 'clear-idle':
         clearTimeout(this.idleTimer);
+        this.idleArming++;
         return;
       case 'flush': {
         const generation = this.generation;
@@ -176,6 +215,7 @@ export class ClientRun {
         this.hiding = false;
         this.counted = false;
         this.session = this.newSession();
+        if (this.outputBlocked) this.session.pause();
         this.session.connect();
         return;
       case 'leave':

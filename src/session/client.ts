@@ -5,9 +5,11 @@
  * classification are the connection core's (connection/connection.ts), shared with a server's
  * clients. It decides nothing about when to close; the connect command does.
  */
+import type { ClientRequest, IncomingMessage } from 'node:http';
 import WebSocket from 'ws';
-import { ClientHandshake, type ClientOptions } from '../connection/client-handshake.js';
-import { Connection, type Traffic } from '../connection/connection.js';
+import { ClientHandshake, type ClientOptions, type Hop } from '../connection/client-handshake.js';
+import { PausableTimer, whenWritten } from '../connection/closing.js';
+import { Connection, type PauseReason, type Traffic } from '../connection/connection.js';
 import { tapFrames } from '../connection/frame-tap.js';
 import type { SessionEvent, Timings } from '../output/events.js';
 import { classifyConnectError, errorLike, type Failure } from '../protocol/failures.js';
@@ -42,6 +44,10 @@ export class ClientSession extends Connection {
   /** Set by `leave`: nothing more is shown. */
   private readonly muted: { on: boolean };
   private readonly handshake: ClientHandshake;
+  /** Bounds the whole opening handshake (ws's own timer starts again with every byte received). */
+  private connectTimer: NodeJS.Timeout | undefined = undefined;
+  /** How long we wait for the close handshake to finish, counted only while we read the socket. */
+  private readonly closeTimer: PausableTimer;
 
   constructor(
     private readonly options: ClientOptions,
@@ -58,6 +64,7 @@ export class ClientSession extends Connection {
     });
     this.muted = muted;
     this.handshake = new ClientHandshake(options, this.ctx.emit, now, (failure) => this.fail(failure));
+    this.closeTimer = new PausableTimer(() => this.ws?.terminate(), now);
     this.finished = new Promise((resolve) => {
       this.settle = resolve;
     });
@@ -81,17 +88,56 @@ export class ClientSession extends Connection {
   connect(): void {
     const url = this.options.url;
     this.event({ event: 'connecting', url });
+    const ms = this.options.connectTimeoutMs;
+    this.connectTimer = setTimeout(
+      () =>
+        this.abort({
+          kind: 'connect',
+          message: `cannot connect to ${url}: timed out after ${ms / 1000} s (the opening handshake was not complete)`,
+          hint: 'see --connect-timeout',
+        }),
+      ms,
+    );
+    this.open({ url, redirects: 0, sameHost: true });
+  }
+
+  /** One attempt of the opening handshake: the URL given, or a hop of -L. */
+  private open(hop: Hop): void {
     let ws: WebSocket;
     try {
-      ws = new WebSocket(url, this.options.subprotocols, this.handshake.wsOptions());
+      ws = new WebSocket(hop.url, this.handshake.subprotocols(hop), this.handshake.wsOptions(hop));
     } catch (err) {
-      this.fail({ kind: 'usage', message: `cannot connect to ${url}: ${(err as Error).message}` });
+      this.fail({ kind: 'usage', message: `cannot connect to ${hop.url}: ${(err as Error).message}` });
       return;
     }
     this.attach(ws);
+    // ws starts every close handshake through close() — ours, its answer to the peer's close frame, its
+    // close after a violation: our close timer starts there (ws's own is set never to fire).
+    const close = ws.close.bind(ws);
+    ws.close = (code?: number, data?: string | Buffer) => {
+      close(code, data);
+      if (ws.readyState === WebSocket.CLOSING) this.closeTimer.start(this.options.closeTimeoutMs);
+    };
     ws.on('upgrade', (res) => this.handshake.onResponse(res));
-    ws.on('unexpected-response', (req, res) => this.handshake.onRejected(req, res));
+    ws.on('unexpected-response', (req, res) => this.unexpectedResponse(ws, hop, req, res));
     ws.on('open', () => this.handleOpen(ws));
+  }
+
+  /** A non-101 answer: a redirect -L follows (to the next hop, or refused), or a refusal. */
+  private unexpectedResponse(ws: WebSocket, hop: Hop, req: ClientRequest, res: IncomingMessage): void {
+    const redirect = this.handshake.redirect(hop, res);
+    if (redirect === undefined) {
+      this.handshake.onRejected(req, res);
+      return;
+    }
+    res.destroy();
+    if ('failure' in redirect) {
+      this.abort(redirect.failure);
+      return;
+    }
+    this.detach(ws);
+    ws.terminate();
+    this.open(redirect.next);
   }
 
   send(message: OutMessage, done: (err?: Error) => void): void {
@@ -123,6 +169,30 @@ export class ClientSession extends Connection {
   }
 
   /**
+   * We cannot take what the peer sent (a message too large to show): `failure` ends the session, and
+   * the connection is closed with `code` (1009), as ws does when a message is over --max-payload.
+   */
+  refuse(failure: Failure, code: number): void {
+    if (this.settled || this.failure) return;
+    this.failed(failure);
+    this.sendClose(code, '', true);
+  }
+
+  protected override get hasSocket(): boolean {
+    return this.opened;
+  }
+
+  override pause(reason: PauseReason = 'output'): void {
+    super.pause(reason);
+    if (reason === 'output') this.closeTimer.pause();
+  }
+
+  override resume(reason: PauseReason = 'output'): void {
+    super.resume(reason);
+    if (!this.isPausedFor('output')) this.closeTimer.resume();
+  }
+
+  /**
    * We are exiting now (a signal): an open connection gets a close frame with `code`, best-effort (the
    * socket is left to send it), an attempt still connecting is given up; nothing more is shown, and
    * `finished` settles at once as a close by us.
@@ -133,6 +203,14 @@ export class ClientSession extends Connection {
     this.finish({ type: 'closed', close: { code, reason, by: 'client', clean: false } });
     if (ws?.readyState === WebSocket.OPEN) this.sendClose(code, reason, false);
     else if (ws?.readyState === WebSocket.CONNECTING) ws.terminate();
+    // Nothing more is shown, so read on whatever stdout is doing: a peer that stopped reading us
+    // until we read it (wsprobe echo does) must be able to take what we sent, our close frame last.
+    this.resume('output');
+  }
+
+  /** Resolves once everything handed to the socket, a close frame included, has been written (or it closed). */
+  written(): Promise<void> {
+    return whenWritten(this.ws, this.handshake.upgradedSocket);
   }
 
   protected override received(data: Buffer, isBinary: boolean): void {
@@ -185,7 +263,10 @@ export class ClientSession extends Connection {
   }
 
   private handleOpen(ws: WebSocket): void {
+    clearTimeout(this.connectTimer);
     this.opened = true;
+    // Paused before it opened (stdout backed up while connecting): ws can only pause an open socket.
+    if (this.isPausedFor('output')) ws.pause();
     // ws has just taken the socket over and not yet read from it: the tap sees every byte.
     const socket = this.handshake.upgradedSocket;
     if (this.options.tapFrames && socket) tapFrames(socket, this.ctx.emit, this.ctx.now);
@@ -202,6 +283,8 @@ export class ClientSession extends Connection {
   private finish(end: ClientEnd): void {
     if (this.settled) return;
     this.settled = true;
+    clearTimeout(this.connectTimer);
+    this.closeTimer.stop();
     this.settle(end);
   }
 }

@@ -21,6 +21,8 @@ export class Outbox {
   private inFlightBytes = 0;
   private inFlightCount = 0;
   private sender: SendFn | null = null;
+  /** Held while our output is backed up: nothing more is sent (or shown as sent), stdin waits. */
+  private held = false;
   private drainListeners: Array<() => void> = [];
   private idleWaiters: Array<() => void> = [];
 
@@ -51,9 +53,22 @@ export class Outbox {
     this.sender = null;
   }
 
+  /**
+   * Holds sending (and, through `isFull`, reading stdin) while `on`: our stdout is backed up, so the
+   * peer is not read and what we send would only be shown, or echoed back, into a full pipe.
+   */
+  hold(on: boolean): void {
+    if (on === this.held) return;
+    const wasFull = this.isFull;
+    this.held = on;
+    if (on) return;
+    this.pump();
+    if (wasFull && !this.isFull) for (const listener of this.drainListeners) listener();
+  }
+
   /** Producers should pause while this is true. */
   get isFull(): boolean {
-    return this.queuedBytes + this.inFlightBytes >= this.highWater;
+    return this.held || this.queuedBytes + this.inFlightBytes >= this.highWater;
   }
 
   /** Messages not yet written to the socket. */
@@ -77,7 +92,7 @@ export class Outbox {
   }
 
   private pump(): void {
-    while (this.sender && this.head < this.queue.length && this.inFlightBytes < this.highWater) {
+    while (this.sender && !this.held && this.head < this.queue.length && this.inFlightBytes < this.highWater) {
       const message = this.queue[this.head];
       this.head++;
       if (this.head > 1024 && this.head * 2 > this.queue.length) {

@@ -14,6 +14,8 @@ const SOAK = fileURLToPath(new URL('../soak/soak.mjs', import.meta.url));
 it('short soak: 500 ws cycles and 20 CLI runs against wsprobe echo, 100 000 lines through one connect', async () => {
   const child = spawn(process.execPath, [SOAK, '--ws-cycles', '500', '--cli-cycles', '20', '--lines', '100000'], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    // The slow-reader section has its own short variant (attack-client-slow-reader.test.ts).
+    env: { ...process.env, WSPROBE_SOAK_SLOW_READER: 'off' },
   });
   onCleanup(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');

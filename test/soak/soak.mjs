@@ -585,3 +585,25 @@ if (violations.length) {
 } else {
   console.log('\nPASS: every bound held, every message accounted for');
 }
+
+// ================================================================== 3. slow stdout reader (client)
+// Issue 13, item 1: test/soak/slow-reader.mjs, every case (raw bytes and lines, pipe and --json, against
+// `wsprobe echo` and a plain `ws` echo) at the issue's sizes: 16 MiB, 300 000 lines, a reader stalling
+// 2.5 s and 6 s every 4 MB. A section of its own, with its own report and verdict after the one above.
+// WSPROBE_SOAK_SLOW_READER=off skips it (the short soak in `npm test` does: its short variant is
+// test/e2e/attack-client-slow-reader.test.ts).
+if (process.env.WSPROBE_SOAK_SLOW_READER !== 'off') {
+  const { slowReaderSoak } = await import('./slow-reader.mjs');
+  const slow = await slowReaderSoak().catch((err) => ({
+    report: [],
+    violations: [`slow-reader soak aborted: ${err.stack ?? err}`],
+  }));
+  console.log(`\n${slow.report.join('\n')}`);
+  if (slow.violations.length) {
+    console.log(`\nFAIL (slow reader): ${slow.violations.length} violation(s)`);
+    for (const v of slow.violations) console.log(`  - ${v}`);
+    process.exitCode = 1;
+  } else {
+    console.log('\nPASS (slow reader): every byte came back, in order, exit 0');
+  }
+}

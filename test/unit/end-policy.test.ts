@@ -27,6 +27,9 @@
  *  R22 signals: SIGINT 130, SIGTERM 143, SIGHUP 129; close 1001 best-effort and finish at once, in
  *      every state (connecting, open, closing, back-off), whatever else was pending
  *  R23 the closing codes: --close-code / --close-reason are what the idle and count closes send
+ *  R24 time spent waiting for our own output (stdout backed up, the peer not read) is not the peer's
+ *      silence: the -w timer stands still while stdout is backed up and starts again, in full, once
+ *      it drains; messages shown meanwhile do not restart it
  */
 import { describe, expect, it } from 'vitest';
 import { type EndAction, type EndInput, EndPolicy, type EndRules } from '../../src/protocol/end-policy.js';
@@ -68,6 +71,8 @@ const FLUSHED: EndInput = { type: 'input-flushed' };
 const IDLE: EndInput = { type: 'idle' };
 const DEADLINE: EndInput = { type: 'deadline' };
 const msg = (t?: string): EndInput => ({ type: 'message', text: t });
+const BLOCKED: EndInput = { type: 'output-blocked' };
+const DRAINED: EndInput = { type: 'output-drained' };
 
 /** Feeds the inputs in order; returns every action, and the exit code if the session finished. */
 function play(r: EndRules, inputs: EndInput[]) {
@@ -432,6 +437,52 @@ describe('EndPolicy', () => {
         exit: 143,
       },
     ],
+    [
+      'R24 stdout backs up while the -w timer runs: the timer is stopped',
+      {
+        inputs: [OPENED, INPUT_ENDED, FLUSHED, BLOCKED],
+        actions: ['flush', 'arm-idle'],
+      },
+    ],
+    [
+      'R24 stdout drains: the -w timer starts again in full; idle then closes → 0',
+      {
+        inputs: [OPENED, INPUT_ENDED, FLUSHED, BLOCKED, DRAINED, IDLE, closedBy('client', 1000)],
+        actions: ['flush', 'arm-idle', 'arm-idle', 'close', 'finish'],
+        exit: 0,
+      },
+    ],
+    [
+      'R24 input ends while stdout is backed up: the -w timer waits for it to drain',
+      {
+        inputs: [OPENED, BLOCKED, INPUT_ENDED, FLUSHED, msg('a'), DRAINED],
+        actions: ['flush', 'arm-idle'],
+      },
+    ],
+    [
+      'R24 messages shown while stdout is backed up do not restart the -w timer',
+      { inputs: [OPENED, INPUT_ENDED, FLUSHED, BLOCKED, msg('a'), msg('b')], actions: ['flush', 'arm-idle'] },
+    ],
+    [
+      'R24 stdout backing up before input ends arms nothing',
+      { inputs: [OPENED, BLOCKED, DRAINED, msg('a')], actions: [] },
+    ],
+    [
+      'R24 --keep-open: stdout draining arms no -w timer',
+      { rules: { keepOpen: true }, inputs: [OPENED, INPUT_ENDED, FLUSHED, BLOCKED, DRAINED], actions: ['flush'] },
+    ],
+    [
+      'R24 -w 0 closes at once even while stdout is backed up (the close handshake keeps reading)',
+      { rules: { waitMs: 0 }, inputs: [OPENED, BLOCKED, INPUT_ENDED, FLUSHED], actions: ['flush', 'close'] },
+    ],
+    [
+      'R24 a signal while stdout is backed up → leave, 143',
+      {
+        inputs: [OPENED, INPUT_ENDED, FLUSHED, BLOCKED, { type: 'signal', signal: 'SIGTERM' }],
+        actions: ['flush', 'arm-idle', 'leave', 'finish'],
+        exit: 143,
+      },
+    ],
   ])('%s', (_, row) => {
     const result = play(rules(row.rules), row.inputs);
     expect(result.actions).toEqual(row.actions);
@@ -472,6 +523,11 @@ describe('EndPolicy', () => {
       { do: 'backoff', attempt: 1, of: 3, delayMs: 188, reason: 'refused' },
       { do: 'backoff', attempt: 2, of: 3, delayMs: 375, reason: 'refused' },
     ]);
+  });
+
+  it('R24 stdout backing up clears the running -w timer', () => {
+    const { all } = play(rules(), [OPENED, INPUT_ENDED, FLUSHED, BLOCKED]);
+    expect(all.at(-1)).toEqual({ do: 'clear-idle' });
   });
 
   it('R22 a signal sends 1001 (going away)', () => {

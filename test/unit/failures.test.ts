@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { classifyConnectError, classifyOpenError, errorLike, sentCloseCode } from '../../src/protocol/failures.js';
+import {
+  classifyConnectError,
+  classifyOpenError,
+  errorLike,
+  pingFloodFailure,
+  sentCloseCode,
+} from '../../src/protocol/failures.js';
 
 const T = 'wss://h:1/';
 
@@ -125,5 +131,18 @@ describe('sentCloseCode', () => {
     const err = Object.assign(new Error('Invalid WebSocket frame'), { [Symbol('status-code')]: 1007 });
     expect(sentCloseCode(err)).toBe(1007);
     expect(sentCloseCode(new Error('other'))).toBeUndefined();
+  });
+});
+
+describe('pingFloodFailure', () => {
+  it('says why ws dropped the peer, on either side (issue 13, item 13)', () => {
+    expect(pingFloodFailure('client', 60)).toEqual({
+      kind: 'lost',
+      message:
+        'connection lost: dropped for a ping flood (the server sent pings without reading our pongs; 60 pongs waiting)',
+    });
+    expect(pingFloodFailure('server', 60, 'client #3').message).toBe(
+      'client #3: connection lost: dropped for a ping flood (the client sent pings without reading our pongs; 60 pongs waiting)',
+    );
   });
 });

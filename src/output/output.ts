@@ -31,7 +31,7 @@ export function tooLargeToShow(e: SessionEvent): { message: string; hint: string
   const what = e.event === 'message' ? `a ${e.binary ? 'binary' : 'text'} message of ${e.data.length} bytes` : e.event;
   return {
     message: `message too large to show: ${what} exceeds JavaScript's string limit in this output mode; closing with 1009`,
-    hint: '--max-payload refuses such messages; pipe mode shows text as it came (and binary with --binary-output raw)',
+    hint: '--max-payload refuses such messages; pipe mode shows text as it came, binary too with --binary-output raw',
   };
 }
 

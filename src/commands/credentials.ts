@@ -36,9 +36,15 @@ function eraseLast(bytes: number[]): void {
  * time, so what is typed after Enter stays for the prompt that follows). Erase and Ctrl+U edit;
  * Ctrl+C aborts.
  */
-function askHidden(question: string, env: Env): string {
+function askHidden(question: string, what: string, env: Env): string {
   const stdin = env.stdin as NodeJS.ReadStream;
-  const tty = openSync('/dev/tty', 'r+');
+  let tty: number;
+  try {
+    tty = openSync('/dev/tty', 'r+');
+  } catch (err) {
+    // stdin is a terminal, but not this process's controlling one (setsid, some containers).
+    throw usageError(`${what}: cannot ask on the terminal (/dev/tty: ${(err as NodeJS.ErrnoException).code})`);
+  }
   const bytes: number[] = [];
   const byte = Buffer.alloc(1);
   let interrupted = false;
@@ -78,7 +84,7 @@ export async function basicAuthHeader(auth: string, env: Env): Promise<[string, 
     if (!env.stdinIsTTY) {
       throw usageError(`--auth ${user}: no password given and no terminal to ask for it`, 'use --auth user:password');
     }
-    password = askHidden(`Password for ${user}: `, env);
+    password = askHidden(`Password for ${user}: `, `--auth ${user}`, env);
   }
   return ['Authorization', `Basic ${Buffer.from(`${user}:${password}`, 'utf8').toString('base64')}`];
 }
@@ -89,5 +95,5 @@ export async function keyPassphrase(passphrase: string | true | undefined, env: 
   if (!env.stdinIsTTY) {
     throw usageError('--passphrase: no value given and no terminal to ask for it', 'use --passphrase <passphrase>');
   }
-  return askHidden('Passphrase for the private key: ', env);
+  return askHidden('Passphrase for the private key: ', '--passphrase', env);
 }

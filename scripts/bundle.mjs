@@ -3,7 +3,7 @@
  * Bundles the compiled CLI (dist/) and its run-time dependencies into dist/bundle/: start-up is
  * dominated by loading modules, and one file per command instead of ~100 halves it (see bench
  * "smoke" and "startup"). Code splitting keeps each command in its own chunk, so `--help` still loads
- * neither ws nor ora nor readline. readline-sync stays external: it runs a shell script of its own.
+ * neither ws nor ora nor readline.
  */
 import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
@@ -21,7 +21,7 @@ await build({
   target: 'node20',
   chunkNames: 'chunks/[name]-[hash]',
   // ws's optional native helpers are looked up in try/catch; never bundled.
-  external: ['readline-sync', 'bufferutil', 'utf-8-validate'],
+  external: ['bufferutil', 'utf-8-validate'],
   // Bundled CommonJS modules (ws, commander) call require() for Node's built-ins.
   banner: {
     js: "import { createRequire as __wsprobeRequire } from 'node:module'; const require = __wsprobeRequire(import.meta.url);",

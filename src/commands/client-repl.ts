@@ -25,6 +25,8 @@ export interface ClientReplHooks {
   onInterrupt(): void;
   /** Whether sent messages are shown as `>` lines on the prompt's terminal (pretty mode there). */
   echoesSentMessages: boolean;
+  /** --show-secrets: `/status` shows the URL's password and tokens. */
+  showSecrets?: boolean;
 }
 
 export interface ClientRepl {
@@ -51,15 +53,18 @@ function clientTarget(hooks: ClientReplHooks, write: (text: string) => void): Co
     },
     status() {
       const session = hooks.session();
-      return statusLines({
-        state: session.readyState,
-        url: hooks.url,
-        protocol: session.protocol,
-        extensions: session.extensions,
-        ...session.stats,
-        bufferedBytes: hooks.outbox.bufferedBytes + session.bufferedAmount,
-        lastRttMs: session.lastRttMs,
-      });
+      return statusLines(
+        {
+          state: session.readyState,
+          url: hooks.url,
+          protocol: session.protocol,
+          extensions: session.extensions,
+          ...session.stats,
+          bufferedBytes: hooks.outbox.bufferedBytes + session.bufferedAmount,
+          lastRttMs: session.lastRttMs,
+        },
+        { showSecrets: hooks.showSecrets },
+      );
     },
     quit: () => hooks.close(1000, ''),
     reply: (lines) => write(`${lines.join('\n')}\n`),

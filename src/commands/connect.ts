@@ -4,15 +4,12 @@
  * them to their input (--send messages, then piped stdin or the prompt), signals and output.
  */
 
-import { emptyTraffic } from '../connection/connection.js';
 import type { Env } from '../env.js';
 import { usageError } from '../errors.js';
-import type { SummaryEvent } from '../output/events.js';
+import { urlText } from '../output/describe.js';
 import { tooLargeToShow } from '../output/output.js';
 import { createSessionOutput } from '../output/setup.js';
-import { SIGNAL_GRACE_MS, within } from '../output/writer.js';
 import { type EndInput, EndPolicy } from '../protocol/end-policy.js';
-import { signalExitCode } from '../protocol/exit.js';
 import { normalizeUrl } from '../protocol/url.js';
 import type { ClientOptions } from '../session/client.js';
 import { ClientRun } from '../session/client-run.js';
@@ -23,6 +20,7 @@ import { StdinReader } from '../session/stdin-reader.js';
 import { clientOptions } from './client-options.js';
 import { type ClientRepl, createClientRepl } from './client-repl.js';
 import { type ConnectPlan, loadSendItems } from './connect-plan.js';
+import { interruptedAtPrompt, reportEnd } from './connect-report.js';
 import { PromptInterrupted } from './credentials.js';
 import { startSpinner } from './spinner.js';
 
@@ -52,6 +50,7 @@ export async function runConnect(plan: ConnectPlan, env: Env): Promise<number> {
         close: (code, reason) => run.session.close(code, reason),
         onEnd: () => feed({ type: 'input-ended' }),
         onInterrupt: () => feed({ type: 'signal', signal: 'SIGINT' }),
+        showSecrets: plan.output.showSecrets,
         echoesSentMessages:
           !plan.output.json && (env.stdoutIsTTY || plan.output.pretty === true) && terminal === env.stdout,
       })
@@ -87,7 +86,10 @@ export async function runConnect(plan: ConnectPlan, env: Env): Promise<number> {
   output.stdout.onDrained = () => run.outputBackedUp(false);
   // A message too large to be shown in this mode (JavaScript's string limit) ends the session cleanly.
   output.onTooLarge = (e) => run.refuseMessage(tooLargeToShow(e));
-  const spinner = env.stderrIsTTY && !plan.output.quiet ? await startSpinner(env, `connecting to ${url.value}`) : null;
+  const spinner =
+    env.stderrIsTTY && !plan.output.quiet
+      ? await startSpinner(env, `connecting to ${urlText(url.value, plan.output.showSecrets)}`)
+      : null;
   if (spinner) output.beforePrint = () => spinner.stop();
   run.onOpen = () => {
     spinner?.stop();
@@ -103,36 +105,5 @@ export async function runConnect(plan: ConnectPlan, env: Env): Promise<number> {
   clearTimeout(deadline);
   stdin?.stop();
 
-  const { exitCode, report } = result.decision;
-  if (result.error) output.emit({ event: 'error', time: env.now(), ...result.error });
-  if (report) output.emit({ event: 'error', time: env.now(), kind: 'expect', message: report });
-  if (result.signal) output.emit({ event: 'interrupted', time: env.now(), signal: result.signal });
-  const summary = run.summary(exitCode, result.end, url.value) as SummaryEvent;
-  output.emit(summary);
-  if (plan.writeOut) output.stdout.write(plan.writeOut(summary));
-  if (result.signal) {
-    // A signal ends the session at once: the close frame and what stdout has not taken yet get a moment,
-    // never more (a reader that stalls must not hold the exit).
-    await within(SIGNAL_GRACE_MS, Promise.all([run.session.written(), output.end()]));
-  } else await output.end();
-  return exitCode;
-}
-
-/** Ctrl+C at a password or passphrase prompt: nothing was sent; shown as any interrupted session is. */
-async function interruptedAtPrompt(plan: ConnectPlan, env: Env, url: string): Promise<number> {
-  const output = createSessionOutput(plan.output, env, () => {});
-  const exitCode = signalExitCode('SIGINT');
-  output.emit({ event: 'interrupted', time: env.now(), signal: 'SIGINT' });
-  const summary: SummaryEvent = {
-    event: 'summary',
-    time: env.now(),
-    exitCode,
-    ...emptyTraffic(),
-    timings: { totalMs: 0 },
-    url,
-  };
-  output.emit(summary);
-  if (plan.writeOut) output.stdout.write(plan.writeOut(summary));
-  await output.end();
-  return exitCode;
+  return reportEnd(plan, env, output, run, result, url.value);
 }

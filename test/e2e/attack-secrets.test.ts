@@ -147,3 +147,19 @@ describe('secrets printed: a malformed --auth or -H echoed back', () => {
     expect(r.stderr).toContain('S3cretAuthPw');
   });
 });
+
+describe('secrets printed: on a terminal', () => {
+  it('the connecting spinner and the prompt show the URL masked; /status too', async () => {
+    const { startPty } = await import('./support/pty.js');
+    const server = await startServer();
+    const url = `ws://ada:sekrit-pw@127.0.0.1:${server.port}/feed?token=sekrit-token`;
+    const cli = startPty(['connect', url, '--no-history']);
+    await cli.waitForScreen('connected to');
+    cli.type('/status\r');
+    await cli.waitForScreen('state:');
+    cli.type('\x04');
+    expect(await cli.exit).toBe(0);
+    expect(cli.raw()).not.toContain('sekrit');
+    expect(cli.raw()).toContain('ada:****@');
+  });
+});

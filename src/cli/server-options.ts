@@ -74,13 +74,17 @@ export function credentialsArg(text: string): Credentials {
 
 function addServerOptions(cmd: Command): Command {
   return addOutputOptions(cmd)
-    .option('--host <host>', 'address to bind (0.0.0.0 or :: for every interface)', '127.0.0.1')
+    .option('--host <host>', 'address to bind (0.0.0.0 or :: for every interface: a warning says so)', '127.0.0.1')
     .option(
       '-s, --subprotocol <protocol>',
       'accept this subprotocol (repeatable; default: whatever is offered)',
       collect,
     )
-    .option('-o, --origin <origin>', 'accept only browsers from this origin (repeatable; others get 403)', collect)
+    .option(
+      '-o, --origin <origin>',
+      "let pages from this origin in (repeatable; '*' for any); default: loopback pages and clients without Origin; others get 403",
+      collect,
+    )
     .option('--auth <user:password>', 'require HTTP Basic credentials (others get 401)', credentialsArg)
     .option('--cert <file>', 'TLS certificate (PEM): serve wss:// (needs --key)')
     .option('--key <file>', 'TLS private key (PEM) for --cert')

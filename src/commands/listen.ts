@@ -6,8 +6,8 @@
  * at `/`.
  *
  * Lines typed while no client is connected wait for the first one to connect (a piped file becomes
- * what the first client gets). Piped input respects backpressure: stdin is paused while the slowest
- * client has a megabyte of it unwritten.
+ * what the first client gets). Piped input respects backpressure: stdin is paused while even the
+ * fastest client has a megabyte of it unwritten; a client 16 MiB behind is closed with 1008.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Env } from '../env.js';
@@ -15,7 +15,7 @@ import { type CommandTarget, type OwnCommand, runInputLine } from '../input/disp
 import { LineSource } from '../input/line-source.js';
 import { openPrompt, type Prompt } from '../input/prompt.js';
 import { clientListLines, serverStatusLines } from '../output/status.js';
-import type { ServerClient } from '../server/client.js';
+import { BACKLOG_HIGH_BYTES, BACKLOG_LOW_BYTES, type ServerClient } from '../server/client.js';
 import { consolePage } from '../server/console-page.js';
 import type { Admission, ListenPlan } from '../server/options.js';
 import { AUTH_REALM, checkBasicAuth } from '../server/policy.js';
@@ -29,6 +29,8 @@ export class ListenController {
   /** Typed and piped messages for every client, in order, with backpressure. */
   readonly outbox = new Outbox();
   private heldNoticeShown = false;
+  /** `--broadcast` senders not read until a recipient catches up (see relay). */
+  private readonly heldSenders = new Set<ServerClient>();
   /** Every client (or one) as the target of typed commands. */
   private readonly target: CommandTarget = {
     context: 'server',
@@ -79,14 +81,40 @@ export class ListenController {
     this.outbox.start((message, done) => this.sendToAll(message, done));
   }
 
-  clientClosed(): void {
+  clientClosed(client: ServerClient): void {
+    this.heldSenders.delete(client);
+    this.relayed();
     if (this.ctx.core.clients.size === 0) this.outbox.stop();
   }
 
-  /** `--broadcast`: what one client sends goes to all the others, with its type. */
+  /**
+   * `--broadcast`: what one client sends goes to all the others, with its type. As with piped lines,
+   * the fastest reader sets the pace: the sender is not read while even the fastest of the others has
+   * more than a megabyte unwritten, and one that falls 16 MiB behind is closed with 1008.
+   */
   relay(from: ServerClient, data: Buffer, isBinary: boolean): void {
-    for (const client of this.openClients()) if (client !== from) client.send(data, isBinary);
+    let fastest = Number.POSITIVE_INFINITY;
+    for (const client of this.openClients()) {
+      if (client === from || !client.send(data, isBinary, this.relayed)) continue;
+      fastest = Math.min(fastest, client.backlog);
+    }
+    if (fastest !== Number.POSITIVE_INFINITY && fastest > BACKLOG_HIGH_BYTES) {
+      from.holdForOthers();
+      this.heldSenders.add(from);
+    }
   }
+
+  /** A relayed message was written (or its recipient is gone): held senders go on once one reader caught up. */
+  private readonly relayed = (): void => {
+    if (this.heldSenders.size === 0) return;
+    let fastest = Number.POSITIVE_INFINITY;
+    for (const client of this.openClients()) {
+      if (!this.heldSenders.has(client)) fastest = Math.min(fastest, client.backlog);
+    }
+    if (fastest !== Number.POSITIVE_INFINITY && fastest > BACKLOG_LOW_BYTES) return;
+    for (const sender of this.heldSenders) sender.releaseForOthers();
+    this.heldSenders.clear();
+  };
 
   /** `--console`: the chat page at `/`; anything else is not found. */
   readonly httpRequest = (req: IncomingMessage, res: ServerResponse): void => {
@@ -114,17 +142,23 @@ export class ListenController {
     this.outbox.push(message);
   }
 
+  /**
+   * One typed or piped message to every client, each through its own queue (its socket's buffer). The
+   * input goes on as soon as one client has taken it: the fastest reader sets the pace, and a client
+   * that falls 16 MiB behind is closed with 1008 (ServerClient.send), so one that does not read holds
+   * nobody up. Only when no client takes it (every one has failed) does the input go on regardless.
+   */
   private sendToAll(message: OutMessage, done: () => void): void {
     const clients = this.openClients();
     let left = clients.length;
-    if (left === 0) {
-      done();
-      return;
-    }
+    let finished = left === 0;
+    if (finished) done();
     for (const client of clients) {
-      client.send(message.data, message.binary, () => {
+      client.send(message.data, message.binary, (err) => {
         left--;
-        if (left === 0) done();
+        if (finished || (err && left > 0)) return;
+        finished = true;
+        done();
       });
     }
   }
@@ -208,6 +242,13 @@ export function runListen(plan: ListenPlan, env: Env): Promise<number> {
         ? new LineSource(env.stdin, listen.outbox, { onItem: (line) => listen.handleServerLine(line.toString('utf8')) })
         : null;
     return {
+      exposes: [
+        'what you type or pipe',
+        flags.broadcast ? 'what the other clients send' : '',
+        flags.console ? 'the --console page' : '',
+      ]
+        .filter(Boolean)
+        .join(', '),
       started() {
         if (flags.console) ctx.say(`console: ${ctx.core.url.replace(/^ws/, 'http')}/`);
         input?.start();
@@ -217,7 +258,7 @@ export function runListen(plan: ListenPlan, env: Env): Promise<number> {
       message(client, data, isBinary) {
         if (flags.broadcast) listen.relay(client, data, isBinary);
       },
-      closed: () => listen.clientClosed(),
+      closed: (client) => listen.clientClosed(client),
       httpRequest: flags.console ? listen.httpRequest : undefined,
       finished() {
         prompt?.repl.close();

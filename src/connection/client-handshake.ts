@@ -11,6 +11,7 @@ import type { Failure } from '../protocol/failures.js';
 import { headerPairs } from '../protocol/headers.js';
 import { redirectTarget } from '../protocol/redirect.js';
 import { MAX_PENDING_PONGS } from './connection.js';
+import { CLIENT_DEFLATE } from './deflate.js';
 
 export interface ClientOptions {
   url: string;
@@ -109,7 +110,7 @@ export class ClientHandshake {
       ...defined(o.tls ?? {}),
       headers,
       origin: o.origin,
-      perMessageDeflate: o.deflate,
+      perMessageDeflate: o.deflate ? CLIENT_DEFLATE : false,
       maxPayload: o.maxPayload,
       maxPendingAutoPongs: MAX_PENDING_PONGS,
       handshakeTimeout: o.connectTimeoutMs,

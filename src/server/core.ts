@@ -3,8 +3,9 @@
  * vetted by the policy (origin, credentials, room), one `ServerClient` per accepted client with an id,
  * a keepalive that drops clients which stop answering pings, and defences against hostile peers:
  * garbage and stalled handshakes get an HTTP error and are dropped; protocol violations, oversized
- * messages and fragment floods are closed by `ws` with the matching code. What to do with messages
- * is the command's business (the `onMessage` hook).
+ * messages and fragment floods are closed by `ws` with the matching code; permessage-deflate on the
+ * terms of connection/deflate.ts; a memory budget over all clients (budget.ts) that large messages are
+ * vetted against as they arrive. What to do with messages is the command's business (`onMessage`).
  */
 import { once } from 'node:events';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -13,14 +14,16 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { emptyTraffic, type Traffic } from '../connection/connection.js';
+import { SERVER_DEFLATE } from '../connection/deflate.js';
 import { tapFrames } from '../connection/frame-tap.js';
 import { startKeepalive } from '../connection/keepalive.js';
 import { endWith, ServerHandshakes } from '../connection/server-handshake.js';
 import { WsprobeError } from '../errors.js';
 import type { SessionEvent } from '../output/events.js';
 import type { CloseInfo } from '../protocol/outcome.js';
+import { BUDGET_CHECK_MIN_BYTES, budgetFor, MemoryBudget, makeRoom } from './budget.js';
 import { ServerClient, type ServerClients } from './client.js';
-import { admit, chooseSubprotocol, httpResponse, type Policy } from './policy.js';
+import { admit, chooseSubprotocol, httpResponse, ownOrigin, type Policy } from './policy.js';
 
 export interface CoreOptions {
   host: string;
@@ -31,6 +34,8 @@ export interface CoreOptions {
   policy: Policy;
   maxPayload: number;
   deflate: boolean;
+  /** Bytes the server may hold for clients that have not taken them (default: budgetFor(maxPayload)). */
+  memoryBudget?: number;
   /** Ping every client this often; drop one whose previous ping is still unanswered. */
   pingIntervalMs?: number;
   /** A connection must complete its opening handshake within this long. */
@@ -59,6 +64,7 @@ const LISTEN_ERRORS: Readonly<Record<string, [string, string | undefined]>> = {
 export class ServerCore {
   readonly clients = new Map<number, ServerClient>();
   readonly totals: Traffic = emptyTraffic();
+  readonly budget: MemoryBudget;
   /** ws://host:port once listening. */
   url = '';
   port = 0;
@@ -81,18 +87,39 @@ export class ServerCore {
   private stopping = false;
   private pausedForOutput = false;
   private stopKeepalive = () => {};
+  /** The incoming message just refused for the memory budget: not shown, not passed on. */
+  private refused: Buffer | null = null;
 
   constructor(
     private readonly options: CoreOptions,
     private readonly emit: (e: SessionEvent) => void,
     private readonly now: () => number,
   ) {
+    this.budget = new MemoryBudget(options.memoryBudget ?? budgetFor(options.maxPayload));
     this.shared = {
       side: 'server',
-      emit,
+      // A message is shown before anything else is done with it: that is where it is vetted.
+      emit: (e) => {
+        if (
+          e.event === 'message' &&
+          e.dir === 'in' &&
+          e.data.length >= BUDGET_CHECK_MIN_BYTES &&
+          !this.admitMessage(e)
+        ) {
+          return;
+        }
+        emit(e);
+      },
       now,
       totals: this.totals,
-      clientMessage: (client, data, isBinary) => this.onMessage?.(client, data, isBinary),
+      budget: this.budget,
+      clientMessage: (client, data, isBinary) => {
+        if (data === this.refused) {
+          this.refused = null;
+          return;
+        }
+        this.onMessage?.(client, data, isBinary);
+      },
       clientClosed: (client, close) => {
         this.clients.delete(client.id);
         this.onClosed?.(client, close);
@@ -114,11 +141,16 @@ export class ServerCore {
       noServer: true,
       clientTracking: false,
       maxPayload: options.maxPayload,
-      perMessageDeflate: options.deflate ? {} : false,
+      perMessageDeflate: options.deflate ? SERVER_DEFLATE : false,
       closeTimeout: options.closeTimeoutMs,
       handleProtocols: (offered) => chooseSubprotocol(offered, options.subprotocols),
       verifyClient: (info, done) => {
-        const refusal = admit(info.req.headers, options.policy, this.clients.size);
+        const refusal = admit(
+          info.req.headers,
+          options.policy,
+          this.clients.size,
+          ownOrigin(info.req.socket, info.secure),
+        );
         if (!refusal) return done(true);
         this.handshakes.refuse(info.req, refusal);
         done(false, refusal.status, `${refusal.reason}\n`, {
@@ -208,6 +240,14 @@ export class ServerCore {
     clearTimeout(timer);
     // Sockets still in a TLS handshake are not HTTP connections yet; do not wait on them for long.
     await Promise.race([serverClosed, new Promise((resolve) => setTimeout(resolve, 200).unref())]);
+  }
+
+  /** A large incoming message: false when it does not fit in the memory budget (it is then dropped). */
+  private admitMessage(e: { conn?: number; data: Buffer }): boolean {
+    const sender = e.conn === undefined ? undefined : this.clients.get(e.conn);
+    if (!sender || makeRoom(this.budget, this.clients.values(), sender, e.data.length)) return true;
+    this.refused = e.data;
+    return false;
   }
 
   private upgradeRequired: HttpHandler = (_req, res) => {

@@ -40,12 +40,62 @@ export function normalizeOrigin(text: string): string {
   }
 }
 
-/** With an allowlist, a request must carry one of its origins; a request without `Origin` is refused. */
-export function originAllowed(origin: string | undefined, allowlist: readonly string[]): boolean {
-  if (allowlist.length === 0) return true;
-  if (origin === undefined) return false;
+/** On the --origin list: any origin, and requests without one. */
+export const ANY_ORIGIN = '*';
+
+/**
+ * A page served from this machine's loopback: http(s)://localhost, 127.0.0.0/8 or [::1], any port —
+ * the local-development case (`http://localhost:3000`). A name that merely resolves to 127.0.0.1
+ * (DNS rebinding) is not one: only these literal hosts count.
+ */
+export function isLoopbackOrigin(origin: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(origin.trim());
+  } catch {
+    return false;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return false;
+  const host = url.hostname;
+  return host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/**
+ * The origin of a page this server serves itself (the `--console` page), for a connection that came in
+ * on `localAddress:localPort`: `http://192.168.1.5:8080` when reached on that address. Built from the
+ * address, never from the Host header, so a rebound DNS name cannot pass for it.
+ */
+export function ownOrigin(socket: { localAddress?: string; localPort?: number }, secure: boolean): string | undefined {
+  const address = socket.localAddress?.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, '');
+  if (!address || socket.localPort === undefined) return undefined;
+  const host = address.includes(':') ? `[${address}]` : address;
+  return normalizeOrigin(`${secure ? 'https' : 'http'}://${host}:${socket.localPort}`);
+}
+
+/**
+ * Whether a request with this `Origin` (undefined: none) may open a WebSocket. By default (empty list)
+ * clients that send no Origin (command-line tools: only browsers send one, and a browser page cannot
+ * leave it out) and pages from loopback origins; with a list, exactly the origins on it (`*`: any).
+ * The server's own pages (`own`) are always allowed.
+ */
+export function originAllowed(origin: string | undefined, allowlist: readonly string[], own?: string): boolean {
+  if (allowlist.includes(ANY_ORIGIN)) return true;
+  if (origin === undefined) return allowlist.length === 0;
   const wanted = normalizeOrigin(origin);
+  if (own !== undefined && wanted === own) return true;
+  if (allowlist.length === 0) return isLoopbackOrigin(origin);
   return allowlist.some((allowed) => normalizeOrigin(allowed) === wanted);
+}
+
+/** Why an origin was refused, in one line that says how to let it in. */
+export function originRefusal(origin: string | undefined, allowlist: readonly string[]): string {
+  if (origin === undefined) return 'no Origin header is not on the --origin list';
+  const shown = origin.length > 200 ? `${origin.slice(0, 200)}…` : origin;
+  if (allowlist.length > 0) return `origin "${shown}" is not on the --origin list`;
+  return (
+    `origin "${shown}" is not allowed: by default only pages from localhost, 127.0.0.1 or [::1] and ` +
+    `clients without Origin may connect (allow it with --origin ${normalizeOrigin(shown)}, or any with --origin '*')`
+  );
 }
 
 /**
@@ -61,6 +111,7 @@ export function chooseSubprotocol(offered: Iterable<string>, accepted: readonly 
 }
 
 export interface Policy {
+  /** --origin: empty for the default (no Origin, or a loopback page); `*` for any. */
   origins: readonly string[];
   credentials?: Credentials;
   maxClients?: number;
@@ -75,13 +126,20 @@ export interface Refusal {
 
 export const AUTH_REALM = 'Basic realm="wsprobe", charset="UTF-8"';
 
-/** Decides whether an upgrade request may proceed: origin (403), then credentials (401), then room (503). */
-export function admit(headers: IncomingHttpHeaders, policy: Policy, connectedClients: number): Refusal | null {
+/**
+ * Decides whether an upgrade request may proceed: origin (403), then credentials (401), then room (503).
+ * `own`: the origin of the pages this server serves (see ownOrigin).
+ */
+export function admit(
+  headers: IncomingHttpHeaders,
+  policy: Policy,
+  connectedClients: number,
+  own?: string,
+): Refusal | null {
   // Protocol version 8 clients send Sec-WebSocket-Origin instead of Origin.
   const origin = headers.origin ?? (headers['sec-websocket-origin'] as string | undefined);
-  if (!originAllowed(origin, policy.origins)) {
-    const shown = origin === undefined ? 'no Origin header' : `origin "${origin}"`;
-    return { status: 403, reason: `${shown} is not on the --origin list` };
+  if (!originAllowed(origin, policy.origins, own)) {
+    return { status: 403, reason: originRefusal(origin, policy.origins) };
   }
   if (policy.credentials && !checkBasicAuth(headers.authorization, policy.credentials)) {
     const reason = headers.authorization === undefined ? 'no credentials' : 'wrong credentials';

@@ -1,7 +1,7 @@
 /**
- * What `listen` and `echo` share around the core: output, the `listening` line, `--greeting`,
- * `--close-after`, `--once`, stopping on SIGINT/SIGTERM/SIGHUP (every client closed with 1001, exit
- * 128 + signal),
+ * What `listen` and `echo` share around the core: output, the `listening` line (and a warning when
+ * the server can be reached from other machines), `--greeting`, `--close-after`, `--once`, stopping on
+ * SIGINT/SIGTERM/SIGHUP (every client closed with 1001, exit 128 + signal, whatever stdout is doing),
  * backpressure from stdout, and the closing summary. The command supplies what happens to messages.
  */
 import type { Env } from '../env.js';
@@ -17,6 +17,8 @@ import type { ServerPlan } from './options.js';
 
 /** How long clients get to answer our close frame when we stop (or close one), before being dropped. */
 export const CLOSE_TIMEOUT_MS = 3000;
+/** After a signal, how long a reader of stdout gets to take what is left before it is dropped. */
+export const OUTPUT_GRACE_MS = 1000;
 
 export interface ServerContext {
   readonly core: ServerCore;
@@ -34,6 +36,8 @@ export interface ServerContext {
 }
 
 export interface ServerHandlers {
+  /** What a client of this server gets, for the warning when it listens on a non-loopback address. */
+  exposes?: string;
   /** Once listening, before any client. */
   started?(): void;
   /** A client is connected (after the greeting was sent). */
@@ -64,9 +68,15 @@ export async function runServer(
   const startedAt = env.now();
   let exitCode: number = serverExit({ type: 'quit' });
   let stopping = false;
+  /** Stopped by a signal: stdout gets a bounded time to take what is left (see endRun). */
+  let signalled = false;
   let finish!: () => void;
   const finished = new Promise<void>((resolve) => {
     finish = resolve;
+  });
+  let giveUpOutput!: () => void;
+  const outputAbandoned = new Promise<void>((resolve) => {
+    giveUpOutput = resolve;
   });
 
   // stdout's reader went away (`| head`): nothing more can be shown, so stop as on SIGTERM.
@@ -118,10 +128,12 @@ export async function runServer(
     },
     interrupt(signal) {
       if (stopping) {
-        // A second signal does not wait for slow clients.
+        // A second signal waits neither for slow clients nor for a stdout that is not being read.
         for (const client of core.clients.values()) client.terminate();
+        giveUpOutput();
         return;
       }
+      signalled = true;
       emit({ event: 'interrupted', time: env.now(), signal });
       ctx.stop(1001, 'server shutting down', serverExit({ type: 'signal', signal }));
     },
@@ -135,6 +147,9 @@ export async function runServer(
     emit({ event: 'error', time: env.now(), kind: err.kind, message: err.message, hint: err.hint });
     return endRun(output, env, serverExit({ type: 'failed', kind: err.kind }), core, startedAt);
   }
+  // What is printed and not yet taken by stdout's reader is held for the clients too.
+  const stdout = env.stdout as { writableLength?: number };
+  core.budget.external = () => stdout.writableLength ?? 0;
 
   const closeTimers = new Map<number, NodeJS.Timeout>();
   let firstClient: number | undefined;
@@ -165,13 +180,38 @@ export async function runServer(
   const stopSignals = env.onSignal((signal) => ctx.interrupt(signal));
 
   emit({ event: 'listening', time: env.now(), url: core.url });
+  const exposure = exposureWarning(plan.host, core.port, handlers.exposes);
+  if (exposure) ctx.say(exposure, true);
   handlers.started?.();
 
   await finished;
-  stopSignals();
   for (const timer of closeTimers.values()) clearTimeout(timer);
   handlers.finished?.();
-  return endRun(output, env, exitCode, core, startedAt);
+  // A signal is obeyed whatever stdout is doing: a reader that does not take what is left within
+  // OUTPUT_GRACE_MS (or a second signal) does not keep the server running.
+  const giveUp = signalled ? Promise.race([outputAbandoned, delay(OUTPUT_GRACE_MS)]) : undefined;
+  const code = await endRun(output, env, exitCode, core, startedAt, giveUp);
+  stopSignals();
+  return code;
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
+/** Loopback addresses: only this machine can connect. */
+function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/** The one-line warning for a server reachable from other machines, or undefined on loopback. */
+export function exposureWarning(host: string, port: number, exposes = 'this server'): string | undefined {
+  if (isLoopbackHost(host)) return undefined;
+  const where = host === '0.0.0.0' || host === '::' ? `every interface (${host})` : host;
+  return (
+    `wsprobe: warning: listening on ${where}: anyone who can reach this machine on port ${port} can connect and ` +
+    `get ${exposes}; use --host 127.0.0.1 to keep it local, or require --auth user:password`
+  );
 }
 
 async function endRun(
@@ -180,6 +220,7 @@ async function endRun(
   exitCode: number,
   core: ServerCore,
   startedAt: number,
+  giveUp?: Promise<void>,
 ): Promise<number> {
   output.emit({
     event: 'summary',
@@ -188,6 +229,12 @@ async function endRun(
     ...core.totals,
     timings: { totalMs: env.now() - startedAt },
   });
-  await output.end();
+  const ended = output.end().then(() => true);
+  if (!giveUp) {
+    await ended;
+  } else if (!(await Promise.race([ended, giveUp.then(() => false)]))) {
+    // What stdout has not taken is dropped, so that nothing waits for it on the way out.
+    env.stdout.destroy();
+  }
   return exitCode;
 }

@@ -56,7 +56,10 @@ describe('origins', () => {
 
   it.each([
     [undefined, [], true],
-    ['https://evil.example', [], true],
+    ['https://evil.example', [], false],
+    ['http://localhost:3000', [], true],
+    ['https://evil.example', ['*'], true],
+    [undefined, ['*'], true],
     ['https://app.example', ['https://APP.example:443'], true],
     ['https://app.example', ['http://app.example'], false],
     ['https://app.example:8443', ['https://app.example'], false],

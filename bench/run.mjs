@@ -5,7 +5,7 @@
  * goes to stderr) and writes bench/results.json. A run that times out, exits with an unexpected
  * code or gives a wrong result (bytes, lines, message counts) fails the whole bench with exit 1.
  *
- * Usage: node bench/run.mjs [--quick] [--only lines,bytes,startup,smoke,server,idle,pretty,frames]
+ * Usage: node bench/run.mjs [--quick] [--only lines,bytes,startup,smoke,server,idle,pretty,frames,deflate]
  *                           [--runs N]
  *   --quick  fewer repetitions and smaller sizes: the whole run takes under a minute
  *   --only   run only these workloads
@@ -37,7 +37,7 @@ import { summarize, table } from './lib/report.mjs';
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
 const optionValue = (name) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
-const ALL = ['lines', 'bytes', 'startup', 'smoke', 'server', 'idle', 'pretty', 'frames'];
+const ALL = ['lines', 'bytes', 'startup', 'smoke', 'server', 'idle', 'pretty', 'frames', 'deflate'];
 const only = optionValue('--only')?.split(',') ?? ALL;
 for (const name of only) {
   if (!ALL.includes(name)) {
@@ -541,6 +541,59 @@ async function pretty() {
   }
 }
 
+// 8: deflate — our client and our server together, permessage-deflate negotiated (both offer and
+// accept it by default) against the same session with `connect --no-deflate`. Short lines must not be
+// compressed (issue 13, item 14: compressing every one made this 10–20× slower).
+async function deflate() {
+  const n = SIZES.lines;
+  const input = joinLines(n, shortLine);
+  const inputHash = sha256(input);
+  log(`deflate: ${n.toLocaleString('en-US')} lines through \`wsprobe echo\`, deflate negotiated vs --no-deflate`);
+  const srv = await startServer({ label: 'wsprobe echo', cmd: node, args: [cli, 'echo', '0', '-q'] });
+  try {
+    // The row means nothing unless deflate is negotiated: check it once.
+    const probe = await timedRun({
+      label: 'deflate / probe',
+      cmd: node,
+      args: [cli, 'connect', srv.url, '--json', '-x', 'probe', '--count', '1', '--no-stdin'],
+      stdoutPath: outPath,
+      stderrPath: errPath,
+      timeoutMs: 30_000,
+      dir,
+    });
+    const open = readOut()
+      .toString('utf8')
+      .split('\n')
+      .find((l) => l.startsWith('{"event":"open"'));
+    const extensions = open ? JSON.parse(open).extensions : '';
+    if (probe.code !== 0 || !extensions.includes('permessage-deflate'))
+      fail('deflate', `permessage-deflate was not negotiated (extensions: "${extensions}")`);
+    const check = (label) => expectExact(label, input, inputHash);
+    const base = ['connect', srv.url, '-q', '--count', String(n)];
+    const [withDeflate, without] = await rounds(
+      'deflate',
+      [
+        { name: 'deflate', args: [cli, ...base], stdin: { data: input }, check },
+        { name: '--no-deflate', args: [cli, ...base, '--no-deflate'], stdin: { data: input }, check },
+      ],
+      RUNS.long,
+      180_000,
+    );
+    checkServer('deflate', srv);
+    addRow({
+      name: `deflate (${n / 1000}k lines)`,
+      unit: 'ms',
+      wsprobe: withDeflate,
+      floorSummary: without,
+      floorName: 'connect --no-deflate',
+      bars: [atMost(1.3)],
+      note: `wsprobe connect ↔ wsprobe echo, negotiated: "${extensions}"`,
+    });
+  } finally {
+    await srv.stop();
+  }
+}
+
 /** The commit measured, with "+changes" when the sources differ from it (the bench builds the work tree). */
 function sourceState() {
   try {
@@ -563,7 +616,7 @@ function machine() {
   };
 }
 
-const WORKLOADS = { lines, bytes, startup, smoke, server, idle, pretty, frames };
+const WORKLOADS = { lines, bytes, startup, smoke, server, idle, pretty, frames, deflate };
 
 async function main() {
   const info = machine();

@@ -89,7 +89,12 @@ describe('permessage-deflate cannot multiply server memory (item 6)', () => {
     expect(peakRssMiB(server.child.pid!) - baseline).toBeLessThan(112);
     // The big one is what is being written to them; what piles up behind it counts: 16 MiB closes them.
     const more = Array.from({ length: 20 }, () => randomBytes(MiB));
-    for (const chunk of more) await sender.send(chunk);
+    // One at a time, each once the reader has it: the fastest reader sets the pace, and one 16 MiB
+    // behind it would be closed too; this one keeps up.
+    for (const [i, chunk] of more.entries()) {
+      await sender.send(chunk);
+      await reader.message(i + 1);
+    }
     const got = await reader.waitForMessages(21);
     expect(got.slice(1).every((m, i) => m.data.equals(more[i]))).toBe(true);
     await until(

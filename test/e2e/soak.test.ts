@@ -14,8 +14,9 @@ const SOAK = fileURLToPath(new URL('../soak/soak.mjs', import.meta.url));
 it('short soak: 500 ws cycles and 20 CLI runs against wsprobe echo, 100 000 lines through one connect', async () => {
   const child = spawn(process.execPath, [SOAK, '--ws-cycles', '500', '--cli-cycles', '20', '--lines', '100000'], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    // The slow-reader section has its own short variant (attack-client-slow-reader.test.ts).
-    env: { ...process.env, WSPROBE_SOAK_SLOW_READER: 'off' },
+    // The slow-reader section has its own short variant (attack-client-slow-reader.test.ts), and so
+    // has the hostile-servers one (attack-servers-memory.test.ts).
+    env: { ...process.env, WSPROBE_SOAK_SLOW_READER: 'off', WSPROBE_SOAK_HOSTILE_SERVERS: 'off' },
   });
   onCleanup(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');

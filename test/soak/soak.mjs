@@ -607,3 +607,25 @@ if (process.env.WSPROBE_SOAK_SLOW_READER !== 'off') {
     console.log('\nPASS (slow reader): every byte came back, in order, exit 0');
   }
 }
+
+// ================================================================ 4. hostile clients (servers)
+// Issue 13, items 6–8: test/soak/hostile-servers.mjs — deflate bombs from 16 clients at once against
+// `wsprobe echo` and `wsprobe listen`, a 64 MiB broadcast to non-reading deflate clients, an
+// `echo --delay` flood. Bounds: the server's peak RSS (640 / 320 / 200 MiB) and a bystander's round
+// trips (2 / 1 / 1 s). A section of its own, with its own verdict. WSPROBE_SOAK_HOSTILE_SERVERS=off skips it
+// (the short soak in `npm test` does: the short variants are test/e2e/attack-servers-memory.test.ts).
+if (process.env.WSPROBE_SOAK_HOSTILE_SERVERS !== 'off') {
+  const { hostileServerSoak } = await import('./hostile-servers.mjs');
+  const hostile = await hostileServerSoak().catch((err) => ({
+    report: [],
+    violations: [`hostile-servers soak aborted: ${err.stack ?? err}`],
+  }));
+  console.log(`\n${hostile.report.join('\n')}`);
+  if (hostile.violations.length) {
+    console.log(`\nFAIL (hostile clients): ${hostile.violations.length} violation(s)`);
+    for (const v of hostile.violations) console.log(`  - ${v}`);
+    process.exitCode = 1;
+  } else {
+    console.log('\nPASS (hostile clients): server memory and a bystander within bounds');
+  }
+}

@@ -57,19 +57,22 @@ describe('permessage-deflate cannot multiply server memory (item 6)', () => {
     await until(dropped, (n) => n >= 14, '14 clients dropped for the memory budget', 60_000);
     expect(await echoes(bystander, 'during')).toBeLessThan(5000);
     const growth = peakRssMiB(server.child.pid!) - baseline;
-    // Budget (80) + one message being inflated and copied (2 × 31) + buffers freed and not yet collected;
+    // Budget (80) + one message being inflated and copied (2 × 31) + buffers freed and not yet collected
+    // (190–200 measured);
     // before the budget, 16 held echoes made it grow by 635 MiB.
-    expect(growth, `peak RSS grew ${growth.toFixed(0)} MiB`).toBeLessThan(250);
-    // The two that were kept get their echo, uncompressed (it is over 64 KiB), byte for byte.
-    const survivors = bombers.slice(14);
-    for (const survivor of survivors) {
-      const frame = await survivor.read(10 + size);
+    expect(growth, `peak RSS grew ${growth.toFixed(0)} MiB`).toBeLessThan(300);
+    // The two that were kept (whichever were handled last) get their echo, uncompressed (it is over
+    // 64 KiB), byte for byte; the dropped ones find their connection cut.
+    const reads = await Promise.allSettled(bombers.map((bomber) => bomber.read(10 + size)));
+    const echoed = reads.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    expect(echoed).toHaveLength(2);
+    for (const frame of echoed) {
       expect(frame.subarray(0, 10)).toEqual(binaryHeader(size));
       expect(sha(frame.subarray(10))).toBe(sha(Buffer.alloc(size)));
     }
     expect(dropped()).toBe(14);
     expect(server.stderr()).toMatch(
-      /^\[#2\] wsprobe: client #2 dropped: it holds 31\.0 MiB it has not read, the most of any client, and the server's memory budget \(80\.0 MiB\) is full$/m,
+      /^\[#(\d+)\] wsprobe: client #\1 dropped: it holds 31\.0 MiB it has not read, the most of any client, and the server's memory budget \(80\.0 MiB\) is full$/m,
     );
     server.child.kill('SIGTERM');
     expect((await server.exited).code).toBe(143);

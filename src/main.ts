@@ -7,6 +7,7 @@ import { buildProgram, usageMessage } from './cli/program.js';
 import { type Env, processEnv } from './env.js';
 import { type ErrorKind, ExitCode, WsprobeError } from './errors.js';
 import { SIGNAL_GRACE_MS, within } from './output/writer.js';
+import { isSignalExitCode } from './protocol/exit.js';
 
 /** package.json is one level up from dist/main.js, two from the bundle's dist/bundle/main.js. */
 function packageVersion(): string {
@@ -70,8 +71,6 @@ export async function run(argv: string[], env: Env): Promise<number> {
   }
 }
 
-const SIGNAL_EXIT_CODES: ReadonlySet<number> = new Set([ExitCode.Hangup, ExitCode.Interrupted, ExitCode.Terminated]);
-
 function flushed(stream: NodeJS.WritableStream): Promise<void> {
   return new Promise((resolve) => {
     if ((stream as NodeJS.WriteStream).destroyed) resolve();
@@ -97,7 +96,7 @@ export async function main(): Promise<void> {
   const flushing = Promise.all([flushed(process.stdout), flushed(process.stderr)]);
   // Ended by a signal: a reader of stdout that stalls must not hold the exit (the command has already
   // given it SIGNAL_GRACE_MS); otherwise everything is written before the process exits.
-  if (SIGNAL_EXIT_CODES.has(code)) await within(SIGNAL_GRACE_MS / 5, flushing);
+  if (isSignalExitCode(code)) await within(SIGNAL_GRACE_MS / 5, flushing);
   else await flushing;
   process.exit(code);
 }

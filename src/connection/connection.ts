@@ -25,6 +25,14 @@ export function emptyTraffic(): Traffic {
   return { messagesIn: 0, messagesOut: 0, bytesIn: 0, bytesOut: 0 };
 }
 
+/** Adds one connection's traffic to a running total (a server's, or `--reconnect`'s over connections). */
+export function addTraffic(total: Traffic, more: Traffic): void {
+  total.messagesIn += more.messagesIn;
+  total.messagesOut += more.messagesOut;
+  total.bytesIn += more.bytesIn;
+  total.bytesOut += more.bytesOut;
+}
+
 function count(traffic: Traffic, dir: Direction, bytes: number): void {
   if (dir === 'in') {
     traffic.messagesIn++;

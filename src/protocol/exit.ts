@@ -22,6 +22,11 @@ export function signalExitCode(signal: StopSignal): ExitCode {
   return SIGNAL_EXIT[signal];
 }
 
+/** Whether an exit code says a signal ended the run (129, 130, 143). */
+export function isSignalExitCode(code: number): boolean {
+  return Object.values(SIGNAL_EXIT).includes(code as ExitCode);
+}
+
 export function errorExitCode(kind: ErrorKind): ExitCode {
   return EXIT_CODE_OF_KIND[kind];
 }

@@ -3,6 +3,8 @@
  * another (--reconnect), the idle and back-off timers, the outbox, the keepalive. It decides nothing:
  * it tells the policy what happened and does what the policy answers.
  */
+
+import { addTraffic } from '../connection/connection.js';
 import type { SessionEvent } from '../output/events.js';
 import { rttStats } from '../output/summary.js';
 import type { EndAction, EndInput, EndPolicy } from '../protocol/end-policy.js';
@@ -105,7 +107,7 @@ export class ClientRun {
     const last = this.session;
     const totals = { ...this.totals };
     // A session stopped by a signal never ended: its traffic counts too.
-    if (!this.counted) this.add(totals, last.stats);
+    if (!this.counted) addTraffic(totals, last.stats);
     return {
       event: 'summary',
       time: this.now(),
@@ -154,17 +156,10 @@ export class ClientRun {
     this.stopKeepalive();
     this.stopKeepalive = () => {};
     this.outbox.stop();
-    this.add(this.totals, session.stats);
+    addTraffic(this.totals, session.stats);
     this.counted = true;
     this.rtts.push(...session.rtts);
     this.feed({ type: 'ended', end });
-  }
-
-  private add(total: Stats, more: Stats): void {
-    total.messagesIn += more.messagesIn;
-    total.messagesOut += more.messagesOut;
-    total.bytesIn += more.bytesIn;
-    total.bytesOut += more.bytesOut;
   }
 
   private act(a: EndAction): void {

@@ -4,6 +4,7 @@ import {
   clientExit,
   closeExitCode,
   errorExitCode,
+  isSignalExitCode,
   onceExitCode,
   serverExit,
   signalExitCode,
@@ -72,6 +73,11 @@ describe('closeExitCode (the client side)', () => {
     ['SIGTERM', 143],
   ] as const)('exits a session stopped by %s with %i (128 + signal)', (signal, code) => {
     expect(signalExitCode(signal)).toBe(code);
+    expect(isSignalExitCode(code)).toBe(true);
+  });
+
+  it.each([0, 1, 2, 6, 7, 124, 128, 131])('does not take exit %i for a signal', (code) => {
+    expect(isSignalExitCode(code)).toBe(false);
   });
 });
 

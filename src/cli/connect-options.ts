@@ -5,7 +5,15 @@ import type { ConnectPlan } from '../commands/connect-plan.js';
 import type { Env } from '../env.js';
 import type { SummaryEvent } from '../output/events.js';
 import type { Expectation } from '../protocol/expect.js';
-import { addOutputOptions, EXIT_CODE_HELP, type OutputFlags, outputOptions } from './output-options.js';
+import { type Example, GROUP, helpTail } from './help.js';
+import { applyOptionRules, CONNECT_CONFLICTS, CONNECT_NEEDS } from './option-rules.js';
+import {
+  addOtherOptions,
+  addOutputOptions,
+  EXIT_CODE_HELP,
+  type OutputFlags,
+  outputOptions,
+} from './output-options.js';
 import {
   choiceArg,
   closeCodeArg,
@@ -17,11 +25,10 @@ import {
   nonNegativeIntArg,
   positiveIntArg,
   positiveSecondsArg,
-  type SendItem,
   secondsArg,
-  sendParsers,
   writeOutArg,
 } from './parsers.js';
+import { fileArg, type SendItem, sendParsers } from './send-options.js';
 import { DEFAULT_MAX_PAYLOAD } from './server-options.js';
 
 export interface ConnectFlags extends OutputFlags {
@@ -60,6 +67,33 @@ export interface ConnectFlags extends OutputFlags {
   reconnect?: number | true;
 }
 
+const CONNECT_EXAMPLES: readonly Example[] = [
+  {
+    what: 'type messages, see what comes back (/help at the prompt, Ctrl+D closes)',
+    line: 'wsprobe connect wss://echo.example.org/ws',
+  },
+  {
+    what: 'send one message, print the replies that come within 2 s',
+    line: 'wsprobe ws://localhost:8080 -x \'{"op":"ping"}\' -w 2',
+  },
+  {
+    what: 'lines in, messages out',
+    line: 'jq -c . events.json | wsprobe connect ws://localhost:8080/in > replies.txt',
+  },
+  {
+    what: 'a CI check: exit 0 on "pong", 8 if the connection ends first, 124 after 5 s',
+    line: 'wsprobe connect ws://svc/health -x ping --expect pong --timeout 5',
+  },
+  {
+    what: 'show the handshake, with a header; every event as JSON',
+    line: "wsprobe connect wss://api.example.com/ws -H 'Authorization: Bearer TOKEN' -v --json",
+  },
+  {
+    what: 'send a file as one text message (a pipe works too: --send-text-file <(jq -c . msg.json))',
+    line: 'wsprobe connect ws://localhost:8080 --send-text-file msg.json --no-stdin',
+  },
+];
+
 export function addConnectCommand(program: Command, env: Env, setExit: (code: number) => void): void {
   const sends: SendItem[] = [];
   const send = sendParsers(sends);
@@ -68,65 +102,55 @@ export function addConnectCommand(program: Command, env: Env, setExit: (code: nu
   const connect = program
     .command('connect', { isDefault: true })
     .alias('c')
-    .description('open a client connection (also: wsprobe <url>)')
-    .argument('<url>', 'ws://, wss://, http(s):// (mapped to ws(s)://), host:port, ws+unix:///sock:/path');
-  addOutputOptions(connect)
-    .option('-x, --send <text>', 'send a text message after open (repeatable, in order)', send.text)
-    .option('--send-hex <hex>', 'send a binary message given in hex (repeatable)', send.hex)
-    .option('--send-base64 <b64>', 'send a binary message given in base64 (repeatable)', send.base64)
-    .option('--send-file <path>', "send a file's bytes as one binary message (repeatable)", send.file)
-    .option('--no-stdin', 'do not read stdin (cron, nohup, background jobs)')
+    .summary('open a client connection: type or pipe messages, see what comes back')
+    .description('Open a client connection: type or pipe messages, see what comes back (also: wsprobe <url>).')
+    .argument('<url>', 'ws://, wss://, http(s):// (mapped to ws(s)://), host:port, ws+unix:///sock:/path')
+    .optionsGroup(GROUP.connection)
+    .option('-H, --header <header>', 'extra request header "Name: value" (repeatable)', headerArg)
+    .option('-s, --subprotocol <protocol>', 'offer a subprotocol (repeatable)', collect)
+    .option('-o, --origin <origin>', 'Origin header')
+    .option('--auth <user[:password]>', 'HTTP Basic auth; asks for the password (hidden) when missing on a terminal')
+    .option('--no-deflate', 'do not offer permessage-deflate')
+    .addOption(
+      new Option('--protocol-version <version>', 'Sec-WebSocket-Version to send')
+        .argParser((v) => Number(choiceArg(['8', '13'] as const)(v)) as 8 | 13)
+        .default(13),
+    )
+    .option('--connect-timeout <seconds>', 'limit for TCP connect and the WebSocket handshake', positiveSecondsArg, 30)
+    .option('-L, --location', 'follow redirects (3xx) of the handshake', false)
+    .option('--max-redirects <n>', 'most redirects followed with -L', nonNegativeIntArg, 10)
+    .option(
+      '--reconnect [attempts]',
+      'after a lost connection, reconnect with backoff (no limit when no number); --send messages go again',
+      positiveIntArg,
+    )
+    .optionsGroup(GROUP.input)
+    .option('-x, --send <text>', 'send a text message after open (repeatable; all --send* go in order)', send.text)
+    .option('--send-hex <hex>', 'send a binary message given in hex', send.hex)
+    .option('--send-base64 <b64>', 'send a binary message given in base64', send.base64)
+    .option('--send-file <path>', 'send a file as one binary message (a pipe or <(...) too)', send.file)
+    .option('--send-text-file <path>', 'send a file as one text message (UTF-8; a pipe or <(...) too)', send.textFile)
     .addOption(
       new Option('--input <how>', 'piped lines are text, or hex/base64 decoded to binary')
         .argParser(choiceArg(['text', 'hex', 'base64'] as const))
         .default('text'),
     )
     .option('--raw', 'send stdin as a byte stream of binary messages (see --chunk-size)', false)
-    .option('--chunk-size <bytes>', 'largest binary message made from stdin with --raw', positiveIntArg, 65536)
+    .addOption(
+      new Option('--chunk-size <bytes>', 'largest binary message made from stdin with --raw')
+        .argParser(positiveIntArg)
+        .default(65536, '64 KiB'),
+    )
+    .option('--no-stdin', 'do not read stdin (cron, nohup, background jobs)')
+    .option('--no-history', 'interactive mode: do not read or write ~/.wsprobe_history')
+    .optionsGroup(GROUP.ending)
     .option('-w, --wait <seconds>', 'after input ends, close when nothing arrived for this long', secondsArg, 1)
     .option('--keep-open', 'after input ends, wait for the server to close', false)
     .option('--count <n>', 'close after receiving n messages', positiveIntArg)
     .option('--timeout <seconds>', 'give up after this long in all (exit 124)', positiveSecondsArg)
     .option('--close-code <code>', 'close code we send (1000-1003, 1007-1014, 3000-4999)', closeCodeArg, 1000)
     .option('--close-reason <text>', 'close reason we send (at most 123 bytes)', closeReasonArg, '')
-    .option('--connect-timeout <seconds>', 'limit for TCP connect and the WebSocket handshake', positiveSecondsArg, 30)
-    .option('-H, --header <header>', 'extra request header "Name: value" (repeatable)', headerArg)
-    .option('-s, --subprotocol <protocol>', 'offer a subprotocol (repeatable)', collect)
-    .option('-o, --origin <origin>', 'Origin header')
-    .option('--no-deflate', 'do not offer permessage-deflate')
-    .option(
-      '--max-payload <bytes>',
-      'largest incoming message accepted (larger: close 1009); default 100 MiB',
-      positiveIntArg,
-      DEFAULT_MAX_PAYLOAD,
-    )
-    .option('--auth <user[:password]>', 'HTTP Basic auth; asks for the password (hidden) when missing on a terminal')
-    .option('--ca <file>', 'trust the CA certificate(s) in this PEM file for wss://')
-    .option('--cert <file>', 'client certificate (PEM) for wss://')
-    .option('--key <file>', 'private key (PEM) of --cert')
-    .option('--passphrase [passphrase]', 'passphrase of --key; asked for (hidden) when given without a value')
-    .option('-k, --insecure', 'do not verify the server certificate', false)
-    .option('--proxy <url>', 'HTTP proxy (CONNECT), http://[user:pass@]host:port; default: $HTTPS_PROXY/$HTTP_PROXY')
-    .option('-L, --location', 'follow redirects (3xx) of the handshake', false)
-    .option('--max-redirects <n>', 'most redirects followed with -L', nonNegativeIntArg, 10)
-    .addOption(
-      new Option('--protocol-version <version>', 'Sec-WebSocket-Version to send')
-        .argParser((v) => Number(choiceArg(['8', '13'] as const)(v)) as 8 | 13)
-        .default(13),
-    )
-    .option('--ping-interval <seconds>', 'send a ping this often; see --ping-timeout', positiveSecondsArg)
-    .option(
-      '--ping-timeout <seconds>',
-      'a ping unanswered this long means the peer is gone (exit 6); default: the interval',
-      positiveSecondsArg,
-    )
-    .option(
-      '--reconnect [attempts]',
-      'after a lost connection, reconnect with backoff (no limit when no number)',
-      positiveIntArg,
-    )
-    .option('--no-history', 'interactive mode: do not read or write ~/.wsprobe_history')
-    .addHelpText('after', EXIT_CODE_HELP)
+    .optionsGroup(GROUP.checks)
     .option(
       '--expect <pattern>',
       'succeed once a text message contains this (/regex/flags or substring; repeatable, in order)',
@@ -143,11 +167,41 @@ export function addConnectCommand(program: Command, env: Env, setExit: (code: nu
       '-W, --write-out <format>',
       'print this at the end, curl-style: %{time_connect}, %{messages_in}, %{exit_code}, ...',
       writeOutArg,
+    );
+  addOutputOptions(connect)
+    .optionsGroup(GROUP.tls)
+    .option('--ca <file>', 'trust the CA certificate(s) in this PEM file for wss://', fileArg)
+    .option('--cert <file>', 'client certificate (PEM) for wss:// (needs --key)', fileArg)
+    .option('--key <file>', 'private key (PEM) of --cert', fileArg)
+    .option('--passphrase [passphrase]', 'passphrase of --key; asked for (hidden) when given without a value')
+    .option('-k, --insecure', 'do not verify the server certificate', false)
+    .optionsGroup(GROUP.proxy)
+    .option('--proxy <url>', 'HTTP proxy (CONNECT), http://[user:pass@]host:port; default: $HTTPS_PROXY/$HTTP_PROXY')
+    .optionsGroup(GROUP.limits)
+    .option('--ping-interval <seconds>', 'send a ping this often; see --ping-timeout', positiveSecondsArg)
+    .option(
+      '--ping-timeout <seconds>',
+      'a ping unanswered this long means the peer is gone (exit 6); default: the interval',
+      positiveSecondsArg,
+    )
+    .addOption(
+      new Option(
+        '--max-payload <bytes>',
+        'largest incoming message (larger: close 1009); also the most read from a pipe by --send-file',
+      )
+        .argParser(positiveIntArg)
+        .default(DEFAULT_MAX_PAYLOAD, '100 MiB'),
+    );
+  addOtherOptions(connect);
+  applyOptionRules(connect, CONNECT_CONFLICTS, CONNECT_NEEDS)
+    .addHelpText(
+      'after',
+      helpTail({ command: 'connect', examples: CONNECT_EXAMPLES, slash: 'client', exitCodes: EXIT_CODE_HELP }),
     )
     .action(async (url: string, flags: ConnectFlags, command: Command) => {
       const { runConnect } = await import('../commands/connect.js');
-      // -x, --send-hex, --send-base64 and --send-file append to one list, --expect and --expect-json to
-      // another, each in command-line order.
+      // -x, --send-hex, --send-base64, --send-file and --send-text-file append to one list, --expect
+      // and --expect-json to another, each in command-line order.
       const waitGiven = command.getOptionValueSource('wait') === 'cli';
       setExit(await runConnect(connectPlan(url, flags, sends, expectations, waitGiven), env));
     });
@@ -183,7 +237,15 @@ export function connectPlan(
       f.pingInterval !== undefined
         ? { intervalMs: f.pingInterval * 1000, timeoutMs: (f.pingTimeout ?? f.pingInterval) * 1000 }
         : undefined,
-    input: { input, raw, chunkSize, stdin, history, send },
+    // A pipe given to --send-file is read up to --max-payload bytes.
+    input: {
+      input,
+      raw,
+      chunkSize,
+      stdin,
+      history,
+      send: send.map((item) => (item.kind === 'file' ? { ...item, maxBytes: f.maxPayload } : item)),
+    },
     ending: {
       waitMs: f.wait * 1000,
       waitGiven,

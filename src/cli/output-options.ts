@@ -1,6 +1,8 @@
 /** The output options every command shares, and the exit-code help. */
 import { type Command, Option } from 'commander';
 import type { OutputOptions } from '../output/options.js';
+import { GROUP } from './help.js';
+import { applyOptionRules, OUTPUT_CONFLICTS } from './option-rules.js';
 import { choiceArg, increment, nonNegativeIntArg, separatorArg } from './parsers.js';
 
 /** The output flags every command shares, resolved into `OutputOptions` (output/options.ts). */
@@ -41,8 +43,10 @@ export function outputOptions(f: OutputFlags): OutputOptions {
   };
 }
 
+/** The output options, under their heading. */
 export function addOutputOptions(cmd: Command): Command {
   return cmd
+    .optionsGroup(GROUP.output)
     .option('-v, --verbose', 'show the handshake (-v); repeat for more', increment, 0)
     .option('-P, --show-ping-pong', 'show ping and pong frames', false)
     .option('-t, --timestamps', 'prefix each line with the time', false)
@@ -66,6 +70,17 @@ export function addOutputOptions(cmd: Command): Command {
       '--show-secrets',
       'show secrets instead of masking them: Authorization/Cookie values, URL passwords and tokens, proxy credentials',
       false,
-    )
-    .option('--debug', 'print stack traces of internal errors', false);
+    );
+}
+
+/**
+ * The last heading of every command: --debug and --help. Call it after all other options: it also
+ * registers the output options' conflicts, once every option exists.
+ */
+export function addOtherOptions(cmd: Command): Command {
+  cmd
+    .optionsGroup(GROUP.other)
+    .option('--debug', 'print stack traces of internal errors', false)
+    .helpOption('-h, --help', 'show this help');
+  return applyOptionRules(cmd, OUTPUT_CONFLICTS);
 }

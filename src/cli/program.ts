@@ -1,16 +1,43 @@
 /** The command line: commands, options and help. Command modules are imported only when run. */
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
 import type { Env } from '../env.js';
 import type { WriteOut } from '../output/summary.js';
 import { addConnectCommand } from './connect-options.js';
 import { shownError } from './error-display.js';
-import { EXIT_CODE_HELP } from './output-options.js';
+import { helpConfiguration } from './help.js';
 import { addServerCommands } from './server-options.js';
+import { usageWords } from './usage-words.js';
 
-/** A usage error as commander reports it, without its `error: ` prefix. */
+/** A usage error as we print it: commander's message in our words, one line (usage-words.ts). */
 export function usageMessage(commanderMessage: string): string {
-  return commanderMessage.trim().replace(/^error: /, '');
+  return usageWords(commanderMessage);
 }
+
+/** A usage error raised while parsing `command`'s part of the command line. */
+class CommandUsageError extends CommanderError {
+  readonly command: string;
+  constructor(err: CommanderError, command: string) {
+    super(err.exitCode, err.code, err.message);
+    this.command = command;
+  }
+}
+
+/** Where to read about what went wrong: the help of the command whose command line it was. */
+export function usageHint(err?: unknown): string {
+  return err instanceof CommandUsageError ? `see wsprobe ${err.command} --help` : 'see wsprobe --help';
+}
+
+const PROGRAM_HELP = `
+Examples:
+  # a client: type messages, see what comes back (also: wsprobe <url>)
+  wsprobe connect wss://echo.example.org/ws
+  # a server on port 8080: see what clients send, type to answer them
+  wsprobe listen 8080
+  # an echo server on a free port (the listening line says which)
+  wsprobe echo 0
+
+Run \`wsprobe <command> --help\` for its options, examples and exit codes.
+Reference: docs/ in the wsprobe package (connect.md, listen.md, echo.md).`;
 
 /**
  * `argv` is the command line being parsed: a usage error is printed before the output options exist,
@@ -22,18 +49,30 @@ export function buildProgram(
   setExit: (code: number) => void,
   argv: readonly string[] = [],
 ): Command {
+  // One line: "wsprobe: <what>: <why> (see wsprobe <command> --help)", what was typed for a secret masked.
+  const output = (help: string) => ({
+    outputError: (s: string, write: (s: string) => void) =>
+      write(`wsprobe: ${shownError(usageMessage(s), argv, env.vars)} (${help})\n`),
+  });
+  // Help is wrapped to the terminal it is written to; to 80 columns elsewhere.
+  const width = (stream: NodeJS.WritableStream, isTTY: boolean) => () =>
+    (isTTY ? (stream as NodeJS.WriteStream).columns : undefined) ?? 80;
   const program = new Command('wsprobe')
-    .description('A WebSocket debugging tool: connect, listen, echo.')
-    .version(version, '-V, --version')
+    .usage('<command> [options]   (or: wsprobe <url> [options], as connect)')
+    .description('A WebSocket debugging tool: a client (connect), a server (listen) and an echo server (echo).')
+    .version(version, '-V, --version', 'print the version')
+    .helpOption('-h, --help', 'show this help')
+    .helpCommand('help [command]', 'show the help of a command')
+    .configureHelp(helpConfiguration())
     .configureOutput({
       writeOut: (s) => env.stdout.write(s),
       writeErr: (s) => env.stderr.write(s),
-      // One line: "wsprobe: <what>: <why> (see --help)", with what was typed for a secret masked.
-      outputError: (s, write) =>
-        write(`wsprobe: ${shownError(usageMessage(s), argv, env.vars)} (see wsprobe --help)\n`),
+      getOutHelpWidth: width(env.stdout, env.stdoutIsTTY),
+      getErrHelpWidth: width(env.stderr, env.stderrIsTTY),
+      ...output(usageHint()),
     })
     .exitOverride()
-    .addHelpText('after', EXIT_CODE_HELP)
+    .addHelpText('after', PROGRAM_HELP)
     // `-W` is compiled while parsing, perhaps before `--show-secrets` is seen: tell it once all is parsed.
     .hook('preAction', (_program, command) => {
       const { writeOut, showSecrets } = command.opts<{ writeOut?: WriteOut; showSecrets?: boolean }>();
@@ -43,5 +82,13 @@ export function buildProgram(
 
   addConnectCommand(program, env, setExit);
   addServerCommands(program, env, setExit);
+  // Each command's usage errors point to its own help, and say (to `usageHint`) whose they were.
+  for (const command of program.commands) {
+    const name = command.name();
+    if (name === 'help') continue;
+    command.configureOutput(output(`see wsprobe ${name} --help`)).exitOverride((err) => {
+      throw new CommandUsageError(err, name);
+    });
+  }
   return program;
 }

@@ -1,9 +1,11 @@
 /** The command line of the servers, `wsprobe listen` and `wsprobe echo`. Their modules load only when run. */
-import { type Command, InvalidArgumentError } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { Env } from '../env.js';
 import { type Credentials, parseCredentials } from '../server/credentials.js';
 import type { ServerPlan } from '../server/options.js';
-import { addOutputOptions, type OutputFlags, outputOptions } from './output-options.js';
+import { type Example, GROUP, helpTail } from './help.js';
+import { applyOptionRules, SERVER_NEEDS } from './option-rules.js';
+import { addOtherOptions, addOutputOptions, type OutputFlags, outputOptions } from './output-options.js';
 import {
   closeCodeArg,
   closeReasonArg,
@@ -12,6 +14,7 @@ import {
   positiveIntArg,
   positiveSecondsArg,
 } from './parsers.js';
+import { fileArg } from './send-options.js';
 
 export interface ServerFlags extends OutputFlags {
   host: string;
@@ -47,10 +50,15 @@ export const DEFAULT_PORT = 8080;
 /** ws's own default: 100 MiB. */
 export const DEFAULT_MAX_PAYLOAD = 100 * 1024 * 1024;
 
-export const SERVER_EXIT_CODE_HELP = `
+/** The exit codes of a server; `echo` has no prompt, so it stops only with --once or a signal. */
+export function serverExitCodeHelp(prompt: boolean): string {
+  const stopped = prompt
+    ? `  0    stopped by /quit or Ctrl+D (every client closed with 1000);
+       with --once: the client closed with 1000/1001/1005, or we closed it cleanly`
+    : '  0    with --once: the client closed with 1000/1001/1005, or we closed it cleanly';
+  return `
 Exit codes:
-  0    stopped by /quit or Ctrl+D (every client closed with 1000);
-       with --once: the client closed with 1000/1001/1005, or we closed it cleanly
+${stopped}
   1    internal error (a bug; run with --debug and please report it)
   2    usage error: bad option, port, close code, unreadable --cert/--key file
   3    cannot listen: address in use, permission denied, address not on this machine
@@ -58,6 +66,7 @@ Exit codes:
   6    with --once: the client's connection was lost or it broke the protocol (1002, 1007, 1009, ...)
   7    with --once: the client closed with another code (1011, 4xxx, ...)
   129  SIGHUP, 130 Ctrl+C (SIGINT), 143 SIGTERM: every client closed with 1001 (128 + signal)`;
+}
 
 export function portArg(text: string): number {
   if (!/^\d+$/.test(text.trim()) || Number(text) > 65535) {
@@ -72,8 +81,44 @@ export function credentialsArg(text: string): Credentials {
   return parsed.value;
 }
 
-function addServerOptions(cmd: Command): Command {
-  return addOutputOptions(cmd)
+const LISTEN_EXAMPLES: readonly Example[] = [
+  {
+    what: 'a server on port 8080: see what clients send, type to answer every client (/to 2 hi: one)',
+    line: 'wsprobe listen 8080',
+  },
+  {
+    what: 'a chat room with a browser page at http://127.0.0.1:8080/',
+    line: 'wsprobe listen 8080 --broadcast --console',
+  },
+  {
+    what: 'every message as a JSON event, any free port (the listening line says which)',
+    line: 'wsprobe listen 0 --json > events.ndjson',
+  },
+  {
+    what: 'serve wss:// to pages from one origin, with a password',
+    line: 'wsprobe listen 8443 --cert cert.pem --key key.pem --origin https://app.example --auth ada:secret',
+  },
+];
+
+const ECHO_EXAMPLES: readonly Example[] = [
+  { what: 'an echo server on port 8080', line: 'wsprobe echo 8080' },
+  {
+    what: 'echo after 500 ms, for a test of timeouts; stop after the first client',
+    line: 'wsprobe echo 0 --delay 500 --once',
+  },
+  {
+    what: 'greet each client, close it with 4000 after 10 s',
+    line: 'wsprobe echo 9001 --greeting hello --close-after 10 --close-code 4000',
+  },
+];
+
+/**
+ * The options both servers share, under their headings, with the command's own (`own`) added where
+ * they belong: after the shared client options, before the output options.
+ */
+function addServerOptions(cmd: Command, own: (cmd: Command) => Command): Command {
+  cmd
+    .optionsGroup(GROUP.access)
     .option('--host <host>', 'address to bind (0.0.0.0 or :: for every interface: a warning says so)', '127.0.0.1')
     .option(
       '-s, --subprotocol <protocol>',
@@ -86,45 +131,56 @@ function addServerOptions(cmd: Command): Command {
       collect,
     )
     .option('--auth <user:password>', 'require HTTP Basic credentials (others get 401)', credentialsArg)
-    .option('--cert <file>', 'TLS certificate (PEM): serve wss:// (needs --key)')
-    .option('--key <file>', 'TLS private key (PEM) for --cert')
-    .option(
-      '--max-payload <bytes>',
-      'largest message accepted (larger: close 1009)',
-      positiveIntArg,
-      DEFAULT_MAX_PAYLOAD,
-    )
     .option('--max-clients <n>', 'clients at once (more get 503)', positiveIntArg)
+    .optionsGroup(GROUP.clients)
+    .option('--greeting <text>', 'send this text message to each client when it connects')
+    .option('--close-after <seconds>', 'close each client this long after it connects', positiveSecondsArg)
+    .option('--close-code <code>', 'close code for --close-after (1000-1003, 1007-1014, 3000-4999)', closeCodeArg, 1000)
+    .option('--close-reason <text>', 'close reason for --close-after (at most 123 bytes)', closeReasonArg, '')
+    .option('--once', 'exit after the first client leaves', false);
+  addOutputOptions(own(cmd))
+    .optionsGroup(GROUP.tls)
+    .option('--cert <file>', 'TLS certificate (PEM): serve wss:// (needs --key)', fileArg)
+    .option('--key <file>', 'TLS private key (PEM) for --cert', fileArg)
+    .optionsGroup(GROUP.limits)
     .option(
       '--ping-interval <seconds>',
       'ping every client this often; drop those that miss a pong',
       positiveSecondsArg,
     )
-    .option('--no-deflate', 'do not accept permessage-deflate')
-    .option('--once', 'exit after the first client leaves', false)
-    .option('--greeting <text>', 'send this text message to each client when it connects')
-    .option('--close-after <seconds>', 'close each client this long after it connects', positiveSecondsArg)
-    .option('--close-code <code>', 'close code for --close-after (1000-1003, 1007-1014, 3000-4999)', closeCodeArg, 1000)
-    .option('--close-reason <text>', 'close reason for --close-after (at most 123 bytes)', closeReasonArg, '')
+    .addOption(
+      new Option('--max-payload <bytes>', 'largest message accepted (larger: close 1009)')
+        .argParser(positiveIntArg)
+        .default(DEFAULT_MAX_PAYLOAD, '100 MiB'),
+    )
     .option(
       '--handshake-timeout <seconds>',
       'drop connections that have not finished the handshake',
       positiveSecondsArg,
       10,
     )
-    .addHelpText('after', SERVER_EXIT_CODE_HELP);
+    .option('--no-deflate', 'do not accept permessage-deflate');
+  return applyOptionRules(addOtherOptions(cmd), [], SERVER_NEEDS);
 }
 
 export function addServerCommands(program: Command, env: Env, setExit: (code: number) => void): void {
   const listen = program
     .command('listen')
-    .description('run a server: show what clients send, send what you type (to every client, or /to <id>)')
+    .summary('run a server: show what clients send, send what you type')
+    .description('Run a server: show what clients send, send what you type (to every client, or /to <id>).')
     .argument('[port]', 'port to listen on; 0 picks a free one', portArg, DEFAULT_PORT);
-  addServerOptions(listen)
-    .option('--broadcast', "relay every client's messages to all the other clients (a chat room)", false)
-    .option('--console', 'also serve a browser chat page at http://HOST:PORT/', false)
-    .option('--no-stdin', 'do not read stdin (background jobs)')
-    .option('--no-history', 'interactive mode: do not read or write ~/.wsprobe_history')
+  addServerOptions(listen, (cmd) =>
+    cmd
+      .option('--broadcast', "relay every client's messages to all the other clients (a chat room)", false)
+      .option('--console', 'also serve a browser chat page at http://HOST:PORT/', false)
+      .optionsGroup(GROUP.input)
+      .option('--no-stdin', 'do not read stdin (background jobs)')
+      .option('--no-history', 'interactive mode: do not read or write ~/.wsprobe_history'),
+  )
+    .addHelpText(
+      'after',
+      helpTail({ command: 'listen', examples: LISTEN_EXAMPLES, slash: 'server', exitCodes: serverExitCodeHelp(true) }),
+    )
     .action(async (port: number, flags: ListenFlags) => {
       const { runListen } = await import('../commands/listen.js');
       const { broadcast, console, stdin, history } = flags;
@@ -133,10 +189,13 @@ export function addServerCommands(program: Command, env: Env, setExit: (code: nu
 
   const echo = program
     .command('echo')
-    .description('run an echo server: every message comes back with the same type')
+    .summary('run an echo server: every message comes back with the same type')
+    .description('Run an echo server: every message comes back with the same type (text as text, binary as binary).')
     .argument('[port]', 'port to listen on; 0 picks a free one', portArg, DEFAULT_PORT);
-  addServerOptions(echo)
-    .option('--delay <ms>', 'wait this many milliseconds before each echo', nonNegativeIntArg, 0)
+  addServerOptions(echo, (cmd) =>
+    cmd.option('--delay <ms>', 'wait this many milliseconds before each echo', nonNegativeIntArg, 0),
+  )
+    .addHelpText('after', helpTail({ command: 'echo', examples: ECHO_EXAMPLES, exitCodes: serverExitCodeHelp(false) }))
     .action(async (port: number, flags: EchoFlags) => {
       const { runEcho } = await import('../commands/echo.js');
       setExit(await runEcho({ ...serverPlan(port, flags), delayMs: flags.delay }, env));

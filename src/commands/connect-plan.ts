@@ -1,6 +1,7 @@
 /** `connect`'s options, resolved once from the command line (cli/connect-options.ts), one object per concern. */
-import type { SendItem } from '../cli/parsers.js';
-import { readFileOrUsage } from '../input/files.js';
+import type { SendItem } from '../cli/send-options.js';
+import { usageError } from '../errors.js';
+import { readFileOrStream } from '../input/files.js';
 import type { SummaryEvent } from '../output/events.js';
 import type { OutputOptions } from '../output/options.js';
 import type { EndRules } from '../protocol/end-policy.js';
@@ -19,11 +20,28 @@ export interface ConnectPlan {
   writeOut?: (e: SummaryEvent) => string;
 }
 
-/** The --send messages, files read now (an unreadable one is a usage error before connecting). */
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** A file's bytes as a message: `--send-text-file` must hold UTF-8 (a peer closes 1007 otherwise). */
+function fileMessage(item: Extract<SendItem, { kind: 'file' }>): OutMessage {
+  const what = item.text ? '--send-text-file' : '--send-file';
+  const data = readFileOrStream(item.path, item.maxBytes ?? Number.POSITIVE_INFINITY, what);
+  if (item.text) {
+    try {
+      utf8.decode(data);
+    } catch {
+      throw usageError(`${what} ${item.path}: not UTF-8 text`, 'use --send-file to send it as a binary message');
+    }
+  }
+  return { data, binary: !item.text };
+}
+
+/**
+ * The --send messages, files read now, once (a pipe can be read only once; `--reconnect` sends the same
+ * bytes again): an unreadable one is a usage error before connecting.
+ */
 export function loadSendItems(items: readonly SendItem[]): OutMessage[] {
   return items.map((item) =>
-    item.kind === 'file'
-      ? { data: readFileOrUsage(item.path, '--send-file'), binary: true }
-      : { data: item.data, binary: item.kind === 'binary' },
+    item.kind === 'file' ? fileMessage(item) : { data: item.data, binary: item.kind === 'binary' },
   );
 }

@@ -1,7 +1,7 @@
 /** Reading a file the user named (an option, a slash command): one place, one wording for failures. */
-import { readFileSync } from 'node:fs';
+import { accessSync, closeSync, constants, fstatSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { usageError, type WsprobeError } from '../errors.js';
+import { usageError, WsprobeError } from '../errors.js';
 
 const ERRNO_WORDS: Readonly<Record<string, string>> = {
   ENOENT: 'no such file',
@@ -12,6 +12,9 @@ const ERRNO_WORDS: Readonly<Record<string, string>> = {
   EMFILE: 'too many open files',
   ELOOP: 'too many symbolic links',
   ENAMETOOLONG: 'the name is too long',
+  ENXIO: 'no process is writing to it',
+  EBADF: 'the descriptor is closed',
+  EIO: 'input/output error',
 };
 
 /** Why a file could not be read, in words (the errno code in brackets). */
@@ -26,12 +29,78 @@ export function cannotRead(path: string, err: unknown, what?: string): string {
   return `${what ? `${what}: ` : ''}cannot read ${path}: ${fileProblem(err)}`;
 }
 
+/**
+ * Why `path` cannot be read as a file's contents, in words, or undefined when it can: checked while the
+ * command line is parsed, so a typo fails before anything connects. Pipes, process substitution
+ * (`<(…)`) and character devices (`/dev/stdin`) are readable; a directory is not. Nothing is read.
+ */
+export function unreadableFile(path: string): string | undefined {
+  try {
+    const stat = statSync(path);
+    if (stat.isDirectory()) return `cannot read ${path}: ${ERRNO_WORDS.EISDIR}`;
+    accessSync(path, constants.R_OK);
+    return undefined;
+  } catch (err) {
+    return `cannot read ${path}: ${fileProblem(err)}`;
+  }
+}
+
 /** Reads a file now; a failure is a usage error (exit 2) naming the file and `what` asked for it. */
 export function readFileOrUsage(path: string, what?: string): Buffer {
   try {
     return readFileSync(path);
   } catch (err) {
     throw usageError(cannotRead(path, err, what)) as WsprobeError;
+  }
+}
+
+const CHUNK = 64 * 1024;
+
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/**
+ * Reads a whole file, pipe or character device (`<(…)`, `/dev/stdin`) now, before the session starts.
+ * A regular file is read whole; a stream is read to its end, and more than `maxBytes` from it is a
+ * usage error (memory stays bounded whatever writes into the pipe). `what` names the option.
+ */
+export function readFileOrStream(path: string, maxBytes: number, what: string): Buffer {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    if (fstatSync(fd).isFile()) return readFileSync(fd);
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(CHUNK);
+      let n: number;
+      try {
+        n = readSync(fd, chunk, 0, CHUNK, null);
+      } catch (err) {
+        // A descriptor someone else made non-blocking: wait for the writer.
+        if ((err as NodeJS.ErrnoException).code === 'EAGAIN') {
+          sleepSync(5);
+          continue;
+        }
+        throw err;
+      }
+      if (n === 0) break;
+      total += n;
+      if (total > maxBytes) {
+        throw usageError(
+          `${what} ${path}: more than ${maxBytes} bytes (the --max-payload limit)`,
+          '--max-payload raises the limit',
+        );
+      }
+      chunks.push(chunk.subarray(0, n));
+    }
+    return Buffer.concat(chunks, total);
+  } catch (err) {
+    if (err instanceof WsprobeError) throw err;
+    throw usageError(cannotRead(path, err, what));
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
 

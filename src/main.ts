@@ -2,10 +2,11 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { CommanderError } from 'commander';
+import { cliSpec, normalizeArgv } from './cli/argv.js';
 import { jsonFailure, maskedError, shownError, showsSecrets, wantsJson } from './cli/error-display.js';
 import { buildProgram, usageMessage } from './cli/program.js';
 import { type Env, processEnv } from './env.js';
-import { type ErrorKind, ExitCode, WsprobeError } from './errors.js';
+import { type ErrorKind, ExitCode, usageError, WsprobeError } from './errors.js';
 import { SIGNAL_GRACE_MS, within } from './output/writer.js';
 import { isSignalExitCode } from './protocol/exit.js';
 
@@ -33,24 +34,35 @@ export function describeInternalError(err: unknown, debug: boolean): string {
 
 export async function run(argv: string[], env: Env): Promise<number> {
   let exitCode: number = ExitCode.Ok;
+  const version = packageVersion();
+  // Typos, habits and wscat's command lines, read before commander (cli/argv.ts); its option table is
+  // the program's own, so the two cannot disagree.
+  const plan = normalizeArgv(argv, cliSpec(buildProgram(env, version, () => {}, argv)));
+  const args = plan.kind === 'parse' ? plan.argv : argv;
   const program = buildProgram(
     env,
-    packageVersion(),
+    version,
     (code) => {
       exitCode = code;
     },
-    argv,
+    args,
   );
   // Under --json an error that ends the program before its session began is also written as an `error`
   // event and a `summary` on stdout; stderr keeps its one line.
   const json = (kind: ErrorKind, message: string, hint: string | undefined, code: number): void => {
-    if (!wantsJson(argv)) return;
-    const masked = (text: string) => maskedError(text, argv, env.vars);
+    if (!wantsJson(args)) return;
+    const masked = (text: string) => maskedError(text, args, env.vars);
     const hidden = hint !== undefined ? masked(hint) : undefined;
-    env.stdout.write(jsonFailure(kind, masked(message), hidden, code, env.now(), showsSecrets(argv)));
+    env.stdout.write(jsonFailure(kind, masked(message), hidden, code, env.now(), showsSecrets(args)));
   };
   try {
-    await program.parseAsync(argv, { from: 'user' });
+    if (plan.kind === 'usage') {
+      // `wsprobe` alone: what it can do, on stderr, as for any other usage error.
+      program.outputHelp({ error: true });
+      return ExitCode.Usage;
+    }
+    if (plan.kind === 'error') throw usageError(plan.message, plan.hint);
+    await program.parseAsync(args, { from: 'user' });
     return exitCode;
   } catch (err) {
     if (err instanceof CommanderError) {
@@ -61,12 +73,12 @@ export async function run(argv: string[], env: Env): Promise<number> {
     }
     if (err instanceof WsprobeError) {
       // Errors quote what was typed (URLs, -H, --auth, --proxy): masked unless --show-secrets.
-      const hint = err.hint ? ` (${shownError(err.hint, argv, env.vars)})` : '';
-      env.stderr.write(`wsprobe: ${shownError(err.message, argv, env.vars)}${hint}\n`);
+      const hint = err.hint ? ` (${shownError(err.hint, args, env.vars)})` : '';
+      env.stderr.write(`wsprobe: ${shownError(err.message, args, env.vars)}${hint}\n`);
       json(err.kind, err.message, err.hint, err.exitCode);
       return err.exitCode;
     }
-    env.stderr.write(shownError(describeInternalError(err, argv.includes('--debug')), argv, env.vars));
+    env.stderr.write(shownError(describeInternalError(err, args.includes('--debug')), args, env.vars));
     return ExitCode.Internal;
   }
 }

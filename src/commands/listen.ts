@@ -11,12 +11,12 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Env } from '../env.js';
-import { type CommandTarget, type OwnCommand, runInputLine } from '../input/dispatch.js';
+import { type CommandTarget, type OwnCommand, runCommand, runInputLine } from '../input/dispatch.js';
 import { LineSource } from '../input/line-source.js';
 import { openPrompt, type Prompt } from '../input/prompt.js';
 import { clientListLines, serverStatusLines } from '../output/status.js';
 import { BACKLOG_HIGH_BYTES, BACKLOG_LOW_BYTES, type ServerClient } from '../server/client.js';
-import { consolePage } from '../server/console-page.js';
+import { CONSOLE_PATH, consolePage } from '../server/console-page.js';
 import type { Admission, ListenPlan } from '../server/options.js';
 import { AUTH_REALM, checkBasicAuth } from '../server/policy.js';
 import { runServer, type ServerContext } from '../server/run.js';
@@ -75,6 +75,11 @@ export class ListenController {
     this.target.quit();
   }
 
+  /** A client's handshake is done (before its greeting): the `--console` page is told who it is. */
+  clientAccepted(client: ServerClient, console: boolean): void {
+    if (console && client.url === `${this.ctx.core.url}${CONSOLE_PATH}`) client.speakConsole();
+  }
+
   /** A client connected: it gets what was typed while nobody was there. */
   clientOpened(): void {
     this.heldNoticeShown = false;
@@ -94,10 +99,13 @@ export class ListenController {
    */
   relay(from: ServerClient, data: Buffer, isBinary: boolean): void {
     let fastest = Number.POSITIVE_INFINITY;
+    const to: number[] = [];
     for (const client of this.openClients()) {
-      if (client === from || !client.send(data, isBinary, this.relayed)) continue;
+      if (client === from || !client.send(data, isBinary, this.relayed, { shown: false, from: from.id })) continue;
+      to.push(client.id);
       fastest = Math.min(fastest, client.backlog);
     }
+    this.showSent(data, isBinary, to, from.id);
     if (fastest !== Number.POSITIVE_INFINITY && fastest > BACKLOG_HIGH_BYTES) {
       from.holdForOthers();
       this.heldSenders.add(from);
@@ -153,14 +161,39 @@ export class ListenController {
     let left = clients.length;
     let finished = left === 0;
     if (finished) done();
+    const to: number[] = [];
     for (const client of clients) {
-      client.send(message.data, message.binary, (err) => {
-        left--;
-        if (finished || (err && left > 0)) return;
-        finished = true;
-        done();
-      });
+      const taken = client.send(
+        message.data,
+        message.binary,
+        (err) => {
+          left--;
+          if (finished || (err && left > 0)) return;
+          finished = true;
+          done();
+        },
+        { shown: false },
+      );
+      if (taken) to.push(client.id);
     }
+    this.showSent(message.data, message.binary, to);
+  }
+
+  /**
+   * A message that went to several clients is shown once, with how many got it (and, relayed, whose
+   * it is); to one client, it is shown as that client's (`[#2] > hello  (from #1)`).
+   */
+  private showSent(data: Buffer, binary: boolean, to: number[], from?: number): void {
+    if (to.length === 0) return;
+    this.ctx.output.emit({
+      event: 'message',
+      time: this.ctx.env.now(),
+      dir: 'out',
+      data,
+      binary,
+      ...(to.length === 1 ? { conn: to[0] } : { to }),
+      ...(from !== undefined ? { from } : {}),
+    });
   }
 
   private openClients(): ServerClient[] {
@@ -180,9 +213,12 @@ export class ListenController {
   /** The commands only a server has. */
   private own(command: OwnCommand): void {
     switch (command.cmd) {
-      case 'to':
-        this.client(command.id, '/to')?.send(command.data, command.binary);
+      case 'to': {
+        // What follows the id is carried out on that one client, as a client's line on its connection.
+        const client = this.client(command.id, '/to');
+        if (client) runCommand(command.command, this.oneClient(client));
         return;
+      }
       case 'clients':
         this.target.reply(this.clientList());
         return;
@@ -198,6 +234,28 @@ export class ListenController {
     }
   }
 
+  /** One client as the target of `/to <id> …`: what a client's line does to its connection. */
+  private oneClient(client: ServerClient): CommandTarget {
+    return {
+      context: 'client',
+      send: (message) => {
+        client.send(message.data, message.binary);
+      },
+      control: (kind, data) => {
+        client[kind](data);
+        return null;
+      },
+      status: () => [],
+      quit: () => {},
+      reply: (lines) => this.target.reply(lines),
+      problem: (message) => this.usage(`/to ${client.id}: ${message}`),
+      own: (command) => {
+        if (command.cmd === 'close') client.close(command.code, command.reason);
+        else this.usage(`/to ${client.id}: not a command for one client`);
+      },
+    };
+  }
+
   private clientList(): string[] {
     const { core, env } = this.ctx;
     const now = env.now();
@@ -208,8 +266,7 @@ export class ListenController {
         path: c.url.slice(core.url.length),
         protocol: c.protocol,
         upMs: now - c.connectedAt,
-        messagesIn: c.stats.messagesIn,
-        messagesOut: c.stats.messagesOut,
+        ...c.stats,
         open: c.isOpen,
       })),
     );
@@ -254,6 +311,7 @@ export function runListen(plan: ListenPlan, env: Env): Promise<number> {
         input?.start();
         prompt?.repl.start();
       },
+      accepted: (client) => listen.clientAccepted(client, flags.console),
       opened: () => listen.clientOpened(),
       message(client, data, isBinary) {
         if (flags.broadcast) listen.relay(client, data, isBinary);

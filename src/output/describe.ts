@@ -6,6 +6,7 @@ import type {
   FrameEvent,
   HeaderList,
   InterruptedEvent,
+  MessageEvent,
   OpenEvent,
   ReconnectingEvent,
   RequestEvent,
@@ -26,6 +27,29 @@ export function secretSafeText(text: string, showSecrets = false): string {
 
 export function openText(e: OpenEvent, showSecrets = false): string {
   return `connected to ${urlText(e.url, showSecrets)} (subprotocol: ${escapeControl(e.protocol, false) || 'none'}, extensions: ${escapeControl(e.extensions, false) || 'none'})`;
+}
+
+/**
+ * A server's client, once its handshake is done: one line with where it came from, the path it asked
+ * for and what was agreed — `connected from 127.0.0.1:51234 to /chat (subprotocol chat, permessage-deflate)`.
+ */
+export function clientOpenText(e: OpenEvent, showSecrets = false): string {
+  const path = e.url.replace(/^[a-z]+:\/\/[^/]*/i, '') || '/';
+  const agreed = [
+    e.protocol ? `subprotocol ${escapeControl(e.protocol, false)}` : '',
+    // The extensions by name; their parameters are in the 101 answer (`-v`).
+    ...e.extensions.split(',').map((ext) => escapeControl(ext.split(';')[0], false).trim()),
+  ].filter(Boolean);
+  const shownPath = escapeControl(showSecrets ? path : maskPath(path), false);
+  return `connected from ${escapeControl(e.remote ?? '?', false)} to ${shownPath}${agreed.length ? ` (${agreed.join(', ')})` : ''}`;
+}
+
+/** Who a server's message came from and went to, after its text: `  (from #1, to 3 clients)`. */
+export function messageNote(e: MessageEvent): string {
+  const parts: string[] = [];
+  if (e.from !== undefined) parts.push(`from #${e.from}`);
+  if (e.to !== undefined) parts.push(`to ${e.to.length} client${e.to.length === 1 ? '' : 's'}`);
+  return parts.length ? `  (${parts.join(', ')})` : '';
 }
 
 export function closeText(e: CloseEvent): string {

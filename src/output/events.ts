@@ -43,12 +43,21 @@ export interface OpenEvent extends Base {
   url: string;
   protocol: string;
   extensions: string;
+  /** Servers: the address the client came from. */
+  remote?: string;
 }
 export interface MessageEvent extends Base {
   event: 'message';
   dir: Direction;
   data: Buffer;
   binary: boolean;
+  /** `listen --broadcast`: the client whose message this is, relayed to others. */
+  from?: number;
+  /**
+   * Servers: one message sent to several clients (typed to all, or relayed), shown once: the ids of
+   * those it went to. `conn` is then absent (a message to one client carries `conn` as usual).
+   */
+  to?: readonly number[];
 }
 export interface ControlEvent<K extends 'ping' | 'pong'> extends Base {
   event: K;

@@ -62,8 +62,22 @@ export function createJsonRenderer(o: JsonOptions): Renderer {
       }
       return line(e, fields);
     },
-    open: (e) => line(e, { url: url(e.url), protocol: e.protocol, extensions: e.extensions }),
-    message: (e) => line(e, { dir: e.dir, type: e.binary ? 'binary' : 'text', ...payload(e.data, e.binary) }),
+    open: (e) =>
+      line(e, {
+        url: url(e.url),
+        protocol: e.protocol,
+        extensions: e.extensions,
+        ...(e.remote !== undefined ? { remote: e.remote } : {}),
+      }),
+    message: (e) => {
+      const fields: Fields = { dir: e.dir, type: e.binary ? 'binary' : 'text', ...payload(e.data, e.binary) };
+      if (e.from !== undefined) fields.from = e.from;
+      if (e.to !== undefined) {
+        fields.recipients = e.to.length;
+        fields.to = e.to;
+      }
+      return line(e, fields);
+    },
     ping: control,
     pong: control,
     close: (e) => line(e, { code: e.code, reason: e.reason, by: e.by, clean: e.clean }),

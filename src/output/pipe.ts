@@ -1,6 +1,7 @@
 /** The pipeline renderer: payloads only on stdout, plain status lines on stderr. */
 import {
   bodyPreview,
+  clientOpenText,
   clock,
   closeText,
   errorText,
@@ -66,7 +67,7 @@ export function createPipeRenderer(o: PipeOptions): Renderer {
       if (e.status !== 101) return { err: prefixed(e, text) };
       return status(e, text);
     },
-    open: (e) => status(e, openText(e, o.showSecrets)),
+    open: (e) => status(e, e.remote !== undefined ? clientOpenText(e, o.showSecrets) : openText(e, o.showSecrets)),
     message: (e) => {
       if (e.dir === 'out') return null;
       if (!e.binary) return { out: e.data.toString('utf8') + o.separator };
@@ -81,7 +82,8 @@ export function createPipeRenderer(o: PipeOptions): Renderer {
     reconnecting: (e) => status(e, reconnectText(e, o.showSecrets)),
     interrupted: (e) => status(e, interruptedText(e)),
     listening: (e) => ({ err: `listening on ${urlText(e.url, o.showSecrets)}\n` }),
-    connection: (e) => status(e, `client connected from ${escapeControl(e.remote, false)}`),
+    // A client's one line comes once its handshake is done (`open`); with -v, before its request.
+    connection: (e) => (o.verbose > 0 ? status(e, `* connection from ${escapeControl(e.remote, false)}`) : null),
     summary: (e) => (o.showSummary ? { err: `${summaryLines(e).join('\n')}\n` } : null),
   };
 }

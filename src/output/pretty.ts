@@ -3,6 +3,7 @@ import type { ChalkInstance } from 'chalk';
 import { closeExitCode } from '../protocol/exit.js';
 import {
   bodyPreview,
+  clientOpenText,
   clock,
   closeText,
   errorText,
@@ -10,6 +11,7 @@ import {
   headerLines,
   inMark,
   interruptedText,
+  messageNote,
   openText,
   reconnectText,
   requestLine,
@@ -50,13 +52,15 @@ export function createPrettyRenderer(o: PrettyOptions): Renderer {
   const mark = (dir: 'in' | 'out') => (dir === 'in' ? c.cyan(MARK.in) : c.green(MARK.out));
 
   const message = (e: MessageEvent): Rendered => {
+    // A server's message relayed from a client or sent to several: who from, how many to.
+    const note = c.gray(messageNote(e));
     if (e.binary) {
       const dump = hexDump(e.data, o.maxDisplay).map((l) => `  ${c.gray(l)}`);
-      return { out: lines(e, [`${mark(e.dir)} ${c.magenta(`binary ${e.data.length} bytes`)}`, ...dump]) };
+      return { out: lines(e, [`${mark(e.dir)} ${c.magenta(`binary ${e.data.length} bytes`)}${note}`, ...dump]) };
     }
     const [first = '', ...rest] = escapeControl(e.data.toString('utf8')).split('\n');
     const body = [
-      `${mark(e.dir)} ${e.dir === 'out' ? c.dim(first) : first}`,
+      `${mark(e.dir)} ${e.dir === 'out' ? c.dim(first) : first}${note}`,
       ...rest.map((l) => `  ${e.dir === 'out' ? c.dim(l) : l}`),
     ];
     return { out: lines(e, body) };
@@ -81,7 +85,11 @@ export function createPrettyRenderer(o: PrettyOptions): Renderer {
       const text = lines(e, block);
       return e.status === 101 ? { out: text } : { err: text };
     },
-    open: (e) => (o.quiet ? null : { out: lines(e, [c.green(openText(e, o.showSecrets))]) }),
+    open: (e) => {
+      if (o.quiet) return null;
+      const text = e.remote !== undefined ? clientOpenText(e, o.showSecrets) : openText(e, o.showSecrets);
+      return { out: lines(e, [c.green(text)]) };
+    },
     message,
     ping: control,
     pong: control,
@@ -96,8 +104,11 @@ export function createPrettyRenderer(o: PrettyOptions): Renderer {
     reconnecting: (e) => (o.quiet ? null : { err: lines(e, [c.yellow(reconnectText(e, o.showSecrets))]) }),
     interrupted: (e) => (o.quiet ? null : { err: lines(e, [c.yellow(interruptedText(e))]) }),
     listening: (e) => ({ err: lines(e, [c.green(`listening on ${urlText(e.url, o.showSecrets)}`)]) }),
+    // A client's one line comes once its handshake is done (`open`); with -v, before its request.
     connection: (e) =>
-      o.quiet ? null : { out: lines(e, [c.green(`client connected from ${escapeControl(e.remote, false)}`)]) },
+      o.quiet || o.verbose === 0
+        ? null
+        : { out: lines(e, [c.gray(`* connection from ${escapeControl(e.remote, false)}`)]) },
     summary: (e) =>
       o.showSummary
         ? {

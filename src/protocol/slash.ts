@@ -9,19 +9,28 @@ import { type Parsed, parseCloseCode, validateCloseReason } from './close-codes.
 import { parseBase64, parseHex } from './encoding.js';
 
 export type SlashContext = 'client' | 'server';
+/**
+ * Where a line is read: at a client's or a server's prompt, or after a server's `/to <id>`, where it
+ * acts on that one client's connection as a client's line acts on its own (`/to 2 /close 4000 bye`).
+ */
+export type SlashPlace = SlashContext | 'to';
 
-export type Command =
+/** What acts on one connection: a client's own, or one client of a server (after `/to <id>`). */
+export type ConnectionCommand =
   | { cmd: 'send'; data: Buffer; binary: boolean }
   | { cmd: 'file'; path: string }
   | { cmd: 'ping'; data: Buffer }
   | { cmd: 'pong'; data: Buffer }
-  /** Client: close the connection. */
-  | { cmd: 'close'; code: number; reason: string }
+  /** Close the connection. */
+  | { cmd: 'close'; code: number; reason: string };
+
+export type Command =
+  | ConnectionCommand
   | { cmd: 'status' }
   | { cmd: 'help' }
   | { cmd: 'quit' }
-  /** Servers: send to one client. */
-  | { cmd: 'to'; id: number; data: Buffer; binary: boolean }
+  /** Servers: a command for one client (a text, `/hex …`, `/ping`, `/close …`). */
+  | { cmd: 'to'; id: number; command: ConnectionCommand }
   /** Servers: list the clients. */
   | { cmd: 'clients' }
   /** Servers: close one client (`id`) or every client (`id` undefined, typed as `all`). */
@@ -34,6 +43,8 @@ export interface CommandSpec {
   names: readonly string[];
   /** Where the command exists. */
   where: SlashContext | 'both';
+  /** It can follow a server's `/to <id>`: it acts on one connection. */
+  afterTo?: boolean;
   usage: string;
   /** The `/help` text, or one text per place when they say different things. */
   help: string | Readonly<Record<SlashContext, string>>;
@@ -85,6 +96,7 @@ const PLAIN_LINE: CommandSpec = {
   id: 'line',
   names: [],
   where: 'both',
+  afterTo: true,
   usage: '<text>',
   help: { client: 'send a text message', server: 'send a text message to every client' },
   parse: sendText,
@@ -95,6 +107,7 @@ const LITERAL_LINE: CommandSpec = {
   id: 'literal',
   names: [],
   where: 'both',
+  afterTo: true,
   usage: '//text',
   help: 'send "/text" (a text starting with a slash)',
   parse: sendText,
@@ -108,6 +121,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     id: 'text',
     names: ['text'],
     where: 'both',
+    afterTo: true,
     usage: '/text <text>',
     help: 'send a text message as typed (spaces kept)',
     parse: sendText,
@@ -116,6 +130,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     id: 'hex',
     names: ['hex'],
     where: 'both',
+    afterTo: true,
     usage: '/hex <hex>',
     help: 'send a binary message given in hex ("00 ff 0a")',
     parse: (rest) => binary('hex', rest.trim()),
@@ -124,6 +139,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     id: 'base64',
     names: ['base64'],
     where: 'both',
+    afterTo: true,
     usage: '/base64 <b64>',
     help: 'send a binary message given in base64',
     parse: (rest) => binary('base64', rest.trim()),
@@ -132,6 +148,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     id: 'file',
     names: ['file'],
     where: 'both',
+    afterTo: true,
     usage: '/file <path>',
     help: "send a file's bytes as one binary message",
     parse: (rest) => (rest.trim() === '' ? fail('/file: expected a path') : ok({ cmd: 'file', path: rest.trim() })),
@@ -140,6 +157,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     id: 'json',
     names: ['json'],
     where: 'both',
+    afterTo: true,
     usage: '/json <json>',
     help: 'check JSON and send it compact as text',
     parse(rest) {
@@ -156,6 +174,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     id: 'ping',
     names: ['ping'],
     where: 'both',
+    afterTo: true,
     usage: '/ping [text]',
     help: 'send a ping; the pong shows the round trip',
     parse: (rest) => control('ping', rest),
@@ -164,6 +183,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     id: 'pong',
     names: ['pong'],
     where: 'both',
+    afterTo: true,
     usage: '/pong [text]',
     help: 'send an unsolicited pong',
     parse: (rest) => control('pong', rest),
@@ -172,6 +192,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     id: 'close',
     names: ['close'],
     where: 'client',
+    afterTo: true,
     usage: '/close [code] [reason]',
     help: 'close (default 1000) and wait for the answer',
     parse(rest) {
@@ -183,12 +204,20 @@ export const COMMANDS: readonly CommandSpec[] = [
     id: 'to',
     names: ['to'],
     where: 'server',
-    usage: '/to <id> <text>',
-    help: 'send a text message to one client',
+    usage: '/to <id> <text|/command>',
+    get help() {
+      return `to one client: a text, or ${afterToNames()}`;
+    },
     parse(rest) {
-      const to = /^(\S+)\s?([\s\S]*)$/.exec(rest.trim());
+      const to = /^\s*(\S+)(?:\s([\s\S]*))?$/.exec(rest);
       const id = clientId(to?.[1], '/to');
-      return id.ok ? ok({ cmd: 'to', id: id.value, data: text(to![2]), binary: false }) : id;
+      if (!id.ok) return id;
+      // What follows the id is read as a line typed for that one client, from this same table.
+      const inner = parseInputLine(to?.[2] ?? '', 'to');
+      if (!inner.ok) return fail(`/to ${id.value}: ${inner.error}`);
+      return isConnectionCommand(inner.value)
+        ? ok({ cmd: 'to', id: id.value, command: inner.value })
+        : fail(`/to ${id.value}: not a command for one client`);
     },
   },
   {
@@ -244,25 +273,45 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
 ];
 
-export function existsIn(spec: CommandSpec, context: SlashContext): boolean {
-  return spec.where === 'both' || spec.where === context;
+export function existsIn(spec: CommandSpec, place: SlashPlace): boolean {
+  if (place === 'to') return spec.afterTo === true;
+  return spec.where === 'both' || spec.where === place;
 }
 
-/** The rows that exist in `context`, in table order. */
-export function commandsFor(context: SlashContext): CommandSpec[] {
-  return COMMANDS.filter((spec) => existsIn(spec, context));
+/** The rows that exist in `place`, in table order. */
+export function commandsFor(place: SlashPlace): CommandSpec[] {
+  return COMMANDS.filter((spec) => existsIn(spec, place));
+}
+
+const CONNECTION_COMMANDS: ReadonlySet<Command['cmd']> = new Set(['send', 'file', 'ping', 'pong', 'close']);
+
+function isConnectionCommand(command: Command): command is ConnectionCommand {
+  return CONNECTION_COMMANDS.has(command.cmd);
+}
+
+/** The slash commands that can follow `/to <id>`: `/text, /hex, …, /close`. */
+function afterToNames(): string {
+  return commandsFor('to')
+    .filter((spec) => spec.names.length > 0)
+    .map((spec) => `/${spec.names[0]}`)
+    .join(', ');
 }
 
 export function helpText(spec: CommandSpec, context: SlashContext): string {
   return typeof spec.help === 'string' ? spec.help : spec.help[context];
 }
 
-export function parseInputLine(line: string, context: SlashContext = 'client'): Parsed<Command> {
+export function parseInputLine(line: string, place: SlashPlace = 'client'): Parsed<Command> {
   if (line.startsWith('//')) return LITERAL_LINE.parse(line.slice(1));
   if (!line.startsWith('/')) return PLAIN_LINE.parse(line);
   const match = /^\/(\S*)(?:\s([\s\S]*))?$/.exec(line)!;
   const name = match[1].toLowerCase();
-  const spec = COMMANDS.find((s) => s.names.includes(name) && existsIn(s, context));
+  const spec = COMMANDS.find((s) => s.names.includes(name) && existsIn(s, place));
   if (spec) return spec.parse(match[2] ?? '');
+  if (place === 'to') {
+    return fail(
+      `"/${name}" is not for one client; after /to <id>: a text, or ${afterToNames()} (// for a text starting with /)`,
+    );
+  }
   return fail(`unknown command "/${name}" (type /help for the list, // to send a text starting with /)`);
 }

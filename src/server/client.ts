@@ -7,10 +7,11 @@
  * copies) is counted in the server's memory budget (budget.ts), which drops the biggest holders.
  */
 import WebSocket from 'ws';
-import { Connection, type ConnectionContext, type Traffic } from '../connection/connection.js';
+import { addTraffic, Connection, type ConnectionContext, type Traffic } from '../connection/connection.js';
 import { serverCompresses } from '../connection/deflate.js';
 import type { CloseInfo } from '../protocol/outcome.js';
 import { BUDGET_CHECK_MIN_BYTES, type MemoryBudget, mib } from './budget.js';
+import { consoleHello, consoleMessage } from './console-page.js';
 
 /** Stop reading from a client once this much of what it asked for waits to be written to it… */
 export const BACKLOG_HIGH_BYTES = 1024 * 1024;
@@ -31,6 +32,10 @@ export interface SendOptions {
    * client. Otherwise (broadcast, typed lines, greeting) a client that lets them pile up is dropped.
    */
   ownBacklog?: boolean;
+  /** false: counted, not shown — the caller shows a message sent to several clients once. */
+  shown?: boolean;
+  /** `--broadcast`: the client whose message this is (a `--console` page shows it). */
+  from?: number;
 }
 
 /** What every client of one server shares: the context, and where its messages and its end go. */
@@ -62,6 +67,8 @@ export class ServerClient extends Connection {
   private largestQueued = 0;
   /** `--broadcast`: not read until the fastest recipient of its messages has caught up. */
   private heldForOthers = false;
+  /** The `--console` page: messages go in envelopes (speakConsole). */
+  private console = false;
 
   constructor(
     id: number,
@@ -75,7 +82,19 @@ export class ServerClient extends Connection {
     this.connectedAt = ctx.now();
     this.deflated = ws.extensions.includes('permessage-deflate');
     this.attach(ws);
-    this.announceOpen(url);
+    const { protocol, extensions } = this;
+    this.event({ event: 'open', url, protocol, extensions, remote });
+  }
+
+  /**
+   * The `--console` page: told which client it is, and from now on every message to it goes in an
+   * envelope that says who sent it (console-page.ts). The envelopes are the page's own protocol: not
+   * shown as messages (what they carry is).
+   */
+  speakConsole(): void {
+    if (!this.isOpen) return;
+    this.console = true;
+    this.ws!.send(consoleHello(this.id));
   }
 
   get id(): number {
@@ -105,7 +124,7 @@ export class ServerClient extends Connection {
    * Sends one message. `done` is called exactly once: when it has been written, or with an error
    * when it cannot be (the client is gone or was dropped as too slow). Returns false in that case.
    */
-  send(data: Buffer, binary: boolean, done?: Done, options: SendOptions = {}): boolean {
+  send(message: Buffer, isBinary: boolean, done?: Done, options: SendOptions = {}): boolean {
     const ws = this.ws!;
     if (!this.isOpen) {
       done?.(new Error(`client #${this.id} is not connected`));
@@ -117,11 +136,20 @@ export class ServerClient extends Connection {
       done?.(new Error(`client #${this.id} is too slow`));
       return false;
     }
+    if (options.shown === false) {
+      const size = message.length;
+      addTraffic(this.stats, { messagesIn: 0, bytesIn: 0, messagesOut: 1, bytesOut: size });
+      if (this.ctx.totals) addTraffic(this.ctx.totals, { messagesIn: 0, bytesIn: 0, messagesOut: 1, bytesOut: size });
+    } else {
+      this.countMessage('out', message, isBinary);
+    }
+    // What goes on the wire: the message, or (the console page) its envelope.
+    const data = this.console ? consoleMessage(message, isBinary, options.from) : message;
+    const binary = this.console ? false : isBinary;
     const size = data.length;
     if (size > this.largestQueued && size > BACKLOG_LOW_BYTES) this.largestQueued = size;
     // A compressed copy is this client's alone; without room for it, the shared buffer goes as it is.
     const compress = this.deflated && serverCompresses(size) && this.ctx.budget.fits(size);
-    this.countMessage('out', data, binary);
     if (compress || (own && size >= BUDGET_CHECK_MIN_BYTES)) {
       this.sendTracked(data, binary, compress, done);
     } else if (done) {

@@ -40,6 +40,8 @@ export interface ServerHandlers {
   exposes?: string;
   /** Once listening, before any client. */
   started?(): void;
+  /** A client's handshake is done, before anything is sent to it (the greeting). */
+  accepted?(client: ServerClient): void;
   /** A client is connected (after the greeting was sent). */
   opened?(client: ServerClient): void;
   message(client: ServerClient, data: Buffer, isBinary: boolean): void;
@@ -155,6 +157,7 @@ export async function runServer(
   let firstClient: number | undefined;
   core.onOpen = (client) => {
     firstClient ??= client.id;
+    handlers.accepted?.(client);
     if (lifecycle.greeting !== undefined) client.send(Buffer.from(lifecycle.greeting, 'utf8'), false);
     if (lifecycle.closeAfterMs !== undefined) {
       const close = () => client.close(lifecycle.closeCode, lifecycle.closeReason);

@@ -74,6 +74,14 @@ export const open: OpenEvent = {
 };
 
 export const openPlain: OpenEvent = { ...open, protocol: '', extensions: '' };
+/** A server's client, its handshake done: where it came from, the path, what was agreed. */
+export const clientOpen: OpenEvent = {
+  ...open,
+  conn: 3,
+  url: 'ws://127.0.0.1:8080/chat?token=abc',
+  extensions: 'permessage-deflate; client_max_window_bits=15',
+  remote: '127.0.0.1:51234',
+};
 
 export const textIn: MessageEvent = {
   event: 'message',
@@ -93,6 +101,12 @@ export const binaryIn: MessageEvent = {
   binary: true,
 };
 export const binaryOut: MessageEvent = { ...binaryIn, dir: 'out', data: Buffer.from('AB') };
+/** `listen --broadcast`: client #1's message relayed to client #2 alone. */
+export const relayedToOne: MessageEvent = { ...textOut, conn: 2, from: 1, data: Buffer.from('hello') };
+/** A typed line that went to three clients, shown once. */
+export const toThree: MessageEvent = { ...textOut, data: Buffer.from('hello'), to: [1, 2, 4] };
+/** Client #4's binary message relayed to two others. */
+export const relayedBinary: MessageEvent = { ...binaryOut, from: 4, to: [1, 2] };
 
 export const pingIn: ControlEvent<'ping'> = { event: 'ping', time: TIME, dir: 'in', data: Buffer.alloc(0) };
 export const pingOut: ControlEvent<'ping'> = { event: 'ping', time: TIME, dir: 'out', data: Buffer.from('hb') };

@@ -72,6 +72,28 @@ describe('json renderer', () => {
       f.openPlain,
       { ...head('open'), url: 'ws://127.0.0.1:8080/chat', protocol: '', extensions: '' },
     ],
+    [
+      "a server's client's open, with its remote address",
+      f.clientOpen,
+      {
+        ...head('open'),
+        conn: 3,
+        url: 'ws://127.0.0.1:8080/chat?token=****',
+        protocol: 'chat',
+        extensions: 'permessage-deflate; client_max_window_bits=15',
+        remote: '127.0.0.1:51234',
+      },
+    ],
+    [
+      'a relayed message with its sender',
+      f.relayedToOne,
+      { ...head('message'), conn: 2, dir: 'out', type: 'text', data: 'hello', size: 5, from: 1 },
+    ],
+    [
+      'a message to several clients, once, with their count and ids',
+      f.toThree,
+      { ...head('message'), dir: 'out', type: 'text', data: 'hello', size: 5, recipients: 3, to: [1, 2, 4] },
+    ],
     ['an incoming text message', f.textIn, { ...head('message'), dir: 'in', type: 'text', data: 'hello', size: 5 }],
     [
       'an outgoing text message',

@@ -112,7 +112,13 @@ describe('pipe renderer: status on stderr, plain', () => {
     ['an error with its hint', f.error, { err: ERROR }],
     ['an escaped error without a hint', f.errorNoHint, { err: 'wsprobe: expected "pong"\\x1b[2J\n' }],
     ['the listening line', f.listening, { err: 'listening on ws://127.0.0.1:40123\n' }],
-    ['a connection with the client id', f.connection, { err: '[#1] client connected from 127.0.0.1:51234\n' }],
+    ['nothing for a connection (its line comes with open)', f.connection, null],
+    [
+      "a server's client in one line",
+      f.clientOpen,
+      { err: '[#3] connected from 127.0.0.1:51234 to /chat?token=**** (subprotocol chat, permessage-deflate)\n' },
+    ],
+    ['nothing for a relayed message (what we send is not output)', f.relayedToOne, null],
     ['nothing for the summary', f.summary, null],
   ])('writes %s', (_, e, expected) => {
     expect(pipe(e)).toEqual(expected);

@@ -98,7 +98,21 @@ describe('pretty renderer at colour level 0, default verbosity', () => {
     ['an error with its hint on stderr', f.error, { err: ERROR }],
     ['an error without a hint, escaped, on stderr', f.errorNoHint, { err: 'wsprobe: expected "pong"\\x1b[2J\n' }],
     ['the listening line on stderr', f.listening, { err: 'listening on ws://127.0.0.1:40123\n' }],
-    ['a connection with the client id', f.connection, { out: '[#1] client connected from 127.0.0.1:51234\n' }],
+    ['nothing for a connection (its line comes with open)', f.connection, null],
+    [
+      "a server's client in one line: id, remote, path (token masked), subprotocol, extensions",
+      f.clientOpen,
+      { out: '[#3] connected from 127.0.0.1:51234 to /chat?token=**** (subprotocol chat, permessage-deflate)\n' },
+    ],
+    ['a relayed message with its sender', f.relayedToOne, { out: '[#2] > hello  (from #1)\n' }],
+    ['a message to several clients once, with their count', f.toThree, { out: '> hello  (to 3 clients)\n' }],
+    [
+      'a relayed binary message with its sender and count',
+      f.relayedBinary,
+      {
+        out: '> binary 2 bytes  (from #4, to 2 clients)\n  00000000  41 42                                             |AB|\n',
+      },
+    ],
     ['nothing for the summary', f.summary, null],
   ])('renders %s', (_, e, expected) => {
     expect(pretty(e)).toEqual(expected);
@@ -106,6 +120,10 @@ describe('pretty renderer at colour level 0, default verbosity', () => {
 });
 
 describe('pretty renderer with -v', () => {
+  it("shows where a server's client connects from, before its request", () => {
+    expect(pretty(f.connection, { verbose: 1 })).toEqual({ out: '[#1] * connection from 127.0.0.1:51234\n' });
+  });
+
   it('shows connecting', () => {
     expect(pretty(f.connecting, { verbose: 1 })).toEqual({ out: '* connecting to ws://127.0.0.1:8080/chat\n' });
   });

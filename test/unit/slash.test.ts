@@ -72,8 +72,32 @@ describe('parseInputLine (client)', () => {
 
 describe('parseInputLine (server)', () => {
   it.each<[string, Command]>([
-    ['/to 2 hello there', { cmd: 'to', id: 2, data: Buffer.from('hello there'), binary: false }],
-    ['/to 2', { cmd: 'to', id: 2, data: Buffer.alloc(0), binary: false }],
+    [
+      '/to 2 hello there',
+      { cmd: 'to', id: 2, command: { cmd: 'send', data: Buffer.from('hello there'), binary: false } },
+    ],
+    ['/to 2', { cmd: 'to', id: 2, command: { cmd: 'send', data: Buffer.alloc(0), binary: false } }],
+    [
+      '/to 2  two spaces ',
+      { cmd: 'to', id: 2, command: { cmd: 'send', data: Buffer.from(' two spaces '), binary: false } },
+    ],
+    // After the id, a line for that one client, read with the same table.
+    ['/to 2 /hex 00ff', { cmd: 'to', id: 2, command: { cmd: 'send', data: Buffer.from([0, 255]), binary: true } }],
+    [
+      '/to 2 /base64 AAH/',
+      { cmd: 'to', id: 2, command: { cmd: 'send', data: Buffer.from([0, 1, 255]), binary: true } },
+    ],
+    [
+      '/to 2 /json {"a": 1}',
+      { cmd: 'to', id: 2, command: { cmd: 'send', data: Buffer.from('{"a":1}'), binary: false } },
+    ],
+    ['/to 2 /text /x', { cmd: 'to', id: 2, command: { cmd: 'send', data: Buffer.from('/x'), binary: false } }],
+    ['/to 2 //x', { cmd: 'to', id: 2, command: { cmd: 'send', data: Buffer.from('/x'), binary: false } }],
+    ['/to 2 /file a b.bin', { cmd: 'to', id: 2, command: { cmd: 'file', path: 'a b.bin' } }],
+    ['/to 2 /ping', { cmd: 'to', id: 2, command: { cmd: 'ping', data: Buffer.alloc(0) } }],
+    ['/to 12 /pong hi', { cmd: 'to', id: 12, command: { cmd: 'pong', data: Buffer.from('hi') } }],
+    ['/to 2 /close', { cmd: 'to', id: 2, command: { cmd: 'close', code: 1000, reason: '' } }],
+    ['/to 2 /close 4000 bye now', { cmd: 'to', id: 2, command: { cmd: 'close', code: 4000, reason: 'bye now' } }],
     ['/clients', { cmd: 'clients' }],
     ['/close 3', { cmd: 'close-client', id: 3, code: 1000, reason: '' }],
     ['/close 3 4000 bye now', { cmd: 'close-client', id: 3, code: 4000, reason: 'bye now' }],
@@ -84,6 +108,15 @@ describe('parseInputLine (server)', () => {
 
   it.each<[string, string]>([
     ['/to x hi', '/to: expected a client id'],
+    ['/to 2 /hex zz', '/to 2: /hex: invalid hex'],
+    ['/to 2 /close 999', '/to 2: /close: invalid close code 999'],
+    [
+      '/to 2 /quit',
+      '/to 2: "/quit" is not for one client; after /to <id>: a text, or /text, /hex, /base64, /file, /json, /ping, /pong, /close',
+    ],
+    ['/to 2 /to 3 x', '/to 2: "/to" is not for one client'],
+    ['/to 2 /clients', '/to 2: "/clients" is not for one client'],
+    ['/to 2 /status', '/to 2: "/status" is not for one client'],
     ['/to', '/to: expected a client id'],
     ['/to 0 hi', '/to: expected a client id'],
     ['/close', '/close: expected a client id'],

@@ -58,7 +58,7 @@ describe('helpLines', () => {
 
   it('lists server commands for servers, /status included', () => {
     const lines = helpLines('server');
-    expect(lines.some((l) => l.startsWith('/to <id> <text>'))).toBe(true);
+    expect(lines.some((l) => l.startsWith('/to <id> <text|/command>'))).toBe(true);
     expect(lines.some((l) => l.startsWith('/close <id|all> [code] [reason]'))).toBe(true);
     expect(lines.some((l) => l.startsWith('/close [code] [reason]'))).toBe(false);
     expect(lines.some((l) => l.startsWith('/status'))).toBe(true);

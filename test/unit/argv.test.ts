@@ -9,7 +9,7 @@ import { fakeEnv } from '../seam/fake-env.js';
 
 const spec = cliSpec(buildProgram(fakeEnv(), '0.0.0', () => {}));
 const plan = (...argv: string[]): ArgvPlan => normalizeArgv(argv, spec);
-const parsed = (...argv: string[]) => ({ kind: 'parse', argv });
+const parsed = (...argv: string[]): ArgvPlan => ({ kind: 'parse', argv });
 const U = 'ws://h:1/';
 
 describe('normalizeArgv: words', () => {

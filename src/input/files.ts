@@ -12,7 +12,7 @@ const ERRNO_WORDS: Readonly<Record<string, string>> = {
   EMFILE: 'too many open files',
   ELOOP: 'too many symbolic links',
   ENAMETOOLONG: 'the name is too long',
-  ENXIO: 'no process is writing to it',
+  ENXIO: 'it cannot be opened (a socket?)',
   EBADF: 'the descriptor is closed',
   EIO: 'input/output error',
 };
@@ -56,6 +56,19 @@ export function readFileOrUsage(path: string, what?: string): Buffer {
 
 const CHUNK = 64 * 1024;
 
+/** The descriptor `/dev/stdin`, `/dev/fd/N` or `/proc/self/fd/N` names, if it is open in this process. */
+function inheritedDescriptor(path: string): number | undefined {
+  const match = /^\/(?:dev\/(?:(stdin)|fd\/(\d+))|proc\/self\/fd\/(\d+))$/.exec(path);
+  if (!match) return undefined;
+  const fd = match[1] ? 0 : Number(match[2] ?? match[3]);
+  try {
+    fstatSync(fd);
+    return fd;
+  } catch {
+    return undefined;
+  }
+}
+
 function sleepSync(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
@@ -66,9 +79,11 @@ function sleepSync(ms: number): void {
  * usage error (memory stays bounded whatever writes into the pipe). `what` names the option.
  */
 export function readFileOrStream(path: string, maxBytes: number, what: string): Buffer {
+  // `/dev/stdin` and `/dev/fd/N` are read from the descriptor we have: a socket cannot be opened again.
+  const inherited = inheritedDescriptor(path);
   let fd: number | undefined;
   try {
-    fd = openSync(path, 'r');
+    fd = inherited ?? openSync(path, 'r');
     if (fstatSync(fd).isFile()) return readFileSync(fd);
     const chunks: Buffer[] = [];
     let total = 0;
@@ -100,7 +115,7 @@ export function readFileOrStream(path: string, maxBytes: number, what: string): 
     if (err instanceof WsprobeError) throw err;
     throw usageError(cannotRead(path, err, what));
   } finally {
-    if (fd !== undefined) closeSync(fd);
+    if (fd !== undefined && inherited === undefined) closeSync(fd);
   }
 }
 

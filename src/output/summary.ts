@@ -1,6 +1,7 @@
 /** The `--summary` lines and the `-W/--write-out` template: timings and traffic of a session. Pure. */
 import type { Parsed } from '../protocol/close-codes.js';
 import type { SummaryEvent } from './events.js';
+import { plural } from './plural.js';
 import { escapeControl, maskUrl } from './sanitize.js';
 
 const ms = (value: number | undefined) => (value === undefined ? '-' : `${Math.round(value)} ms`);
@@ -22,7 +23,7 @@ export function summaryLines(e: SummaryEvent): string[] {
   const t = e.timings;
   const lines = [
     `timings: dns ${ms(t.dnsMs)}, connect ${ms(t.connectMs)}, tls ${ms(t.tlsMs)}, upgrade ${ms(t.upgradeMs)}, first message ${ms(t.firstMessageMs)}, total ${ms(t.totalMs)}`,
-    `traffic: in ${e.messagesIn} messages / ${e.bytesIn} bytes, out ${e.messagesOut} messages / ${e.bytesOut} bytes`,
+    `traffic: in ${plural(e.messagesIn, 'message')} / ${plural(e.bytesIn, 'byte')}, out ${plural(e.messagesOut, 'message')} / ${plural(e.bytesOut, 'byte')}`,
   ];
   if (e.rtt) {
     lines.push(`pings:   ${e.rtt.count}, rtt min/avg/max ${e.rtt.minMs}/${e.rtt.avgMs}/${e.rtt.maxMs} ms`);

@@ -54,6 +54,40 @@ export function positiveIntArg(text: string): number {
   return Number(text);
 }
 
+/** Multipliers of a size's suffix: k, M, G are powers of 1024, as in curl; `B`, `iB` and case do not matter. */
+const SIZE_UNITS: Readonly<Record<string, number>> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
+
+/**
+ * A number of bytes: `65536`, `64k`, `16M`, `1GiB`, `1.5MB`, `100B` (k = 1024; a fraction of a unit is
+ * rounded down to whole bytes). `min` is the smallest accepted: 1 for limits, 0 where 0 means "none".
+ */
+export function parseSize(text: string, min = 1): Parsed<number> {
+  const m = /^\s*(\d+(?:\.\d+)?|\.\d+)\s*([kmg]?)(i?b)?\s*$/i.exec(text);
+  const unit = m
+    ? m[3] && !m[2] && m[3].toLowerCase() === 'ib'
+      ? undefined
+      : SIZE_UNITS[m[2].toLowerCase()]
+    : undefined;
+  if (!m || unit === undefined) {
+    return { ok: false, error: `expected a size in bytes such as 65536, 64k, 16M or 1G (k = 1024), got "${text}"` };
+  }
+  const bytes = Math.floor(Number(m[1]) * unit);
+  if (bytes < min)
+    return { ok: false, error: `expected a size of at least ${min} byte${min === 1 ? '' : 's'}, got "${text}"` };
+  if (!Number.isSafeInteger(bytes)) return { ok: false, error: `size "${text}" is too large` };
+  return { ok: true, value: bytes };
+}
+
+/** A byte limit: at least 1 byte, suffixes as `parseSize`. */
+export function sizeArg(text: string): number {
+  return unwrap(parseSize(text, 1));
+}
+
+/** A byte count where 0 means none: suffixes as `parseSize`. */
+export function nonNegativeSizeArg(text: string): number {
+  return unwrap(parseSize(text, 0));
+}
+
 export function nonNegativeIntArg(text: string): number {
   if (!/^\d+$/.test(text.trim())) throw new InvalidArgumentError(`expected a whole number >= 0, got "${text}"`);
   return Number(text);

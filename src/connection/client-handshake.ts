@@ -1,17 +1,24 @@
 /**
- * Our side of the opening handshake: the options ws opens the connection with, the request and
- * response events (every hop of -L too), the times of DNS, TCP, TLS and the upgrade, and what a
- * refusal (a non-101 answer) shows: its status, headers and the start of its body.
+ * Our side of the opening handshake: the options ws opens the connection with, the TLS, request and
+ * response events (every hop of -L too, in the order they happen on the wire: a request is shown once
+ * it is written, never when TLS failed before it), the times of DNS, TCP, TLS and the upgrade, what a
+ * refusal (a non-101 answer) shows — its status, headers and the start of its body — and why an
+ * attempt failed, in words.
  */
 import type { Agent, ClientRequest, IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import type WebSocket from 'ws';
-import type { SessionEvent, Timings } from '../output/events.js';
-import type { Failure } from '../protocol/failures.js';
+import type { RequestEvent, SessionEvent, Timings } from '../output/events.js';
+import { classifyConnectError, errorLike, type Failure, speaksTlsFailure } from '../protocol/failures.js';
 import { headerPairs } from '../protocol/headers.js';
 import { redirectTarget } from '../protocol/redirect.js';
 import { MAX_PENDING_PONGS } from './connection.js';
 import { CLIENT_DEFLATE } from './deflate.js';
+import { speaksTls, tlsInfo } from './tls-info.js';
+
+/** How long the probe that tells a TLS server behind a ws:// URL may take. */
+const TLS_PROBE_MS = 2000;
 
 export interface ClientOptions {
   url: string;
@@ -72,6 +79,8 @@ export class ClientHandshake {
   /** Sec-WebSocket-Extensions as the server confirmed it, parameters and all. */
   acceptedExtensions?: string;
   private readonly startedAt: number;
+  /** The request of the current hop, until it has been written (then it is shown). */
+  private pendingRequest?: RequestEvent;
 
   constructor(
     private readonly options: ClientOptions,
@@ -131,11 +140,11 @@ export class ClientHandshake {
     const status = res.statusCode ?? 0;
     const location = res.headers.location;
     if (!this.options.followRedirects || status < 300 || status >= 400 || !location) return undefined;
-    this.onResponse(res);
     const first = this.options.url;
     const max = this.options.maxRedirects ?? 10;
     const answer = `${res.statusCode} ${res.statusMessage ?? ''}`.trimEnd();
     if (hop.redirects + 1 > max) {
+      this.onResponse(res);
       return {
         failure: {
           kind: 'handshake',
@@ -145,6 +154,7 @@ export class ClientHandshake {
     }
     const target = redirectTarget(first, hop.url, location);
     if (!target.ok) {
+      this.onResponse(res);
       return {
         failure: {
           kind: 'handshake',
@@ -152,11 +162,15 @@ export class ClientHandshake {
         },
       };
     }
+    // The answer, then "following redirect to …", then (next hop) the request it leads to.
+    this.onResponse(res, undefined, undefined, target.url);
     return { next: { url: target.url, redirects: hop.redirects + 1, sameHost: target.sameHost } };
   }
 
   /** ws's `upgrade` (the 101 answer), and each 3xx answer of -L. */
-  onResponse(res: IncomingMessage, body?: Buffer, bodyTruncated?: boolean): void {
+  onResponse(res: IncomingMessage, body?: Buffer, bodyTruncated?: boolean, redirect?: string): void {
+    // An answer came: the request went out, whatever the socket has told us so far.
+    this.showRequest();
     if (res.statusCode === 101) {
       this.timings.upgradeMs = this.elapsedMs();
       const extensions = res.headers['sec-websocket-extensions'];
@@ -172,6 +186,7 @@ export class ClientHandshake {
       headers: headerPairs(res.rawHeaders),
       body,
       bodyTruncated,
+      redirect,
     });
   }
 
@@ -187,10 +202,19 @@ export class ClientHandshake {
       const all = Buffer.concat(chunks);
       const truncated = all.length > BODY_PREVIEW_BYTES || !res.complete;
       this.onResponse(res, all.subarray(0, BODY_PREVIEW_BYTES), truncated && all.length > 0);
+      const status = res.statusCode ?? 0;
+      const answer = `${status} ${res.statusMessage ?? ''}`.trimEnd();
+      const location = res.headers.location;
+      // A redirect we did not follow (no -L): where it leads, and how to go there.
+      const unfollowed = status >= 300 && status < 400 && location !== undefined && !this.options.followRedirects;
       this.refused({
         kind: 'handshake',
-        message: `handshake rejected by ${this.options.url}: ${res.statusCode} ${res.statusMessage ?? ''}`.trimEnd(),
-        hint: res.statusCode === 401 || res.statusCode === 403 ? 'check --auth, -H and --origin' : undefined,
+        message: `handshake rejected by ${this.options.url}: ${answer}${unfollowed ? ` → Location: ${location}` : ''}`,
+        hint: unfollowed
+          ? 'use -L to follow'
+          : status === 401 || status === 403
+            ? 'check --auth, -H and --origin'
+            : undefined,
       });
       res.destroy();
       req.destroy();
@@ -207,25 +231,35 @@ export class ClientHandshake {
     res.once('close', finish);
   }
 
+  /**
+   * Why an attempt failed before it opened, in words. A ws:// handshake cut off without an answer may
+   * have reached a TLS server: then the server is asked for a TLS handshake (no proxy in between) and
+   * the answer is a promise.
+   */
+  explain(err: Error, hopUrl: string): Failure | Promise<Failure> {
+    const failure = classifyConnectError(errorLike(err), this.options.url);
+    const code = (err as { code?: string }).code;
+    const cutOff = code === 'ECONNRESET' || code === 'EPIPE' || err.message === 'socket hang up';
+    if (!cutOff || !hopUrl.startsWith('ws:') || this.options.agentFor?.(hopUrl) !== undefined) return failure;
+    return speaksTls(hopUrl, TLS_PROBE_MS).then((yes) => (yes ? speaksTlsFailure(this.options.url) : failure));
+  }
+
+  /** The request of this hop, shown now that it has been written (once). */
+  private showRequest(): void {
+    const request = this.pendingRequest;
+    if (!request) return;
+    this.pendingRequest = undefined;
+    this.emit({ ...request, time: this.now() });
+  }
+
   private onRequest(req: ClientRequest, url: string): void {
-    req.on('socket', (socket: Socket) => {
-      socket.once('lookup', () => {
-        this.timings.dnsMs = this.elapsedMs();
-      });
-      socket.once('connect', () => {
-        this.timings.connectMs = this.elapsedMs();
-      });
-      socket.once('secureConnect', () => {
-        this.timings.tlsMs = this.elapsedMs();
-      });
-    });
     const headers: Array<[string, string]> = [];
     for (const name of req.getRawHeaderNames()) {
       const value = req.getHeader(name);
       if (value === undefined) continue;
       for (const v of Array.isArray(value) ? value : [String(value)]) headers.push([name, v]);
     }
-    this.emit({
+    const request: RequestEvent = {
       event: 'request',
       time: this.now(),
       method: req.method,
@@ -233,6 +267,29 @@ export class ClientHandshake {
       path: req.path,
       httpVersion: '1.1',
       headers,
+    };
+    this.pendingRequest = request;
+    const show = () => {
+      if (this.pendingRequest === request) this.showRequest();
+    };
+    req.on('socket', (socket: Socket) => {
+      socket.once('lookup', () => {
+        this.timings.dnsMs = this.elapsedMs();
+      });
+      socket.once('connect', () => {
+        this.timings.connectMs = this.elapsedMs();
+      });
+      if ((socket as TLSSocket).encrypted) {
+        // wss://: the request is written once TLS is up; a TLS failure means it never was.
+        socket.once('secureConnect', () => {
+          this.timings.tlsMs = this.elapsedMs();
+          this.emit({ event: 'tls', time: this.now(), ...tlsInfo(socket as TLSSocket) });
+          show();
+        });
+      } else {
+        // ws://: shown once written to the socket (the write waits for TCP to connect).
+        req.once('finish', show);
+      }
     });
     req.end();
   }

@@ -7,11 +7,13 @@ import type {
   HeaderList,
   InterruptedEvent,
   MessageEvent,
+  NothingReceivedEvent,
   OpenEvent,
   ReconnectingEvent,
   RequestEvent,
   ResponseEvent,
   SessionEvent,
+  TlsEvent,
 } from './events.js';
 import { escapeControl, maskHeaderValue, maskPath, maskSecretsInText, maskUrl } from './sanitize.js';
 
@@ -66,6 +68,52 @@ export function frameText(e: FrameEvent): string {
   const flag = (on: boolean, name: string) => (on ? name : '-'.repeat(name.length));
   const close = e.closeCode !== undefined ? ` code ${e.closeCode}` : '';
   return `${e.dir === 'in' ? '<' : '>'} ${e.opcodeName.padEnd(OPCODE_WIDTH)} ${flag(e.fin, 'FIN')} ${flag(e.rsv1, 'RSV1')} ${flag(e.masked, 'MASK')} ${String(e.length).padStart(8)} bytes${close}`;
+}
+
+/** `2026-12-02 03:13:00 UTC` from an ISO time (as curl shows certificate dates). */
+function dateText(iso: string): string {
+  return escapeControl(iso, false)
+    .replace('T', ' ')
+    .replace(/(\.\d+)?Z$/, ' UTC');
+}
+
+/**
+ * `-v` over wss://, after the TLS handshake, as curl -v shows it (the renderer puts `* ` before each
+ * line). Every name in the certificate is the peer's: escaped.
+ */
+export function tlsLines(e: TlsEvent): string[] {
+  const lines = [
+    `TLS connection using ${escapeControl(e.protocol, false)} / ${escapeControl(e.cipher, false)}, ALPN: ${e.alpn === null ? 'none' : escapeControl(e.alpn, false)}`,
+  ];
+  const cert = e.certificate;
+  if (cert) {
+    lines.push(
+      'server certificate:',
+      ` subject: ${escapeControl(cert.subject, false) || '(empty)'}`,
+      ` subjectAltName: ${cert.altNames.map((n) => escapeControl(n, false)).join(', ') || 'none'}`,
+      ` issuer: ${escapeControl(cert.issuer, false) || '(empty)'}`,
+      ` start date: ${dateText(cert.validFrom)}`,
+      ` expire date: ${dateText(cert.validTo)}`,
+      ` SHA-256 fingerprint: ${escapeControl(cert.fingerprint256, false)}`,
+    );
+  }
+  lines.push(
+    e.verified
+      ? ' certificate verified'
+      : ` certificate NOT verified (-k)${e.verifyError ? `: ${escapeControl(e.verifyError, false)}` : ''}`,
+  );
+  return lines;
+}
+
+/** -L: the line between a 3xx answer and the request it leads to. */
+export function redirectText(url: string, showSecrets = false): string {
+  return `following redirect to ${urlText(url, showSecrets)}`;
+}
+
+/** -w ended a session in which nothing arrived: the one hint line. */
+export function nothingReceivedText(e: NothingReceivedEvent): string {
+  const after = e.sent > 0 ? ' after sending' : '';
+  return `wsprobe: nothing received within ${e.waitMs / 1000} s${after}; wait longer with -w SECONDS or keep the connection open with --keep-open`;
 }
 
 export function reconnectText(e: ReconnectingEvent, showSecrets = false): string {

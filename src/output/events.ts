@@ -37,6 +37,35 @@ export interface ResponseEvent extends Base {
   /** First bytes of the body of a rejected handshake. */
   body?: Buffer;
   bodyTruncated?: boolean;
+  /** -L: a redirect that is followed, to this URL (the next `request` goes there). */
+  redirect?: string;
+}
+/** The server's certificate, as shown by `-v` (every string as the peer sent it: escape to show). */
+export interface CertificateInfo {
+  /** `CN=localhost, O=Example` */
+  subject: string;
+  /** `DNS:localhost`, `IP Address:127.0.0.1`, … */
+  altNames: string[];
+  issuer: string;
+  /** ISO 8601 */
+  validFrom: string;
+  validTo: string;
+  /** SHA-256 fingerprint, `AB:CD:…` */
+  fingerprint256: string;
+}
+/** wss://: the TLS handshake is done (before the HTTP request is written). */
+export interface TlsEvent extends Base {
+  event: 'tls';
+  /** `TLSv1.3` */
+  protocol: string;
+  /** `TLS_AES_256_GCM_SHA384` */
+  cipher: string;
+  /** The protocol agreed by ALPN; null when none was (a WebSocket client offers none). */
+  alpn: string | null;
+  /** The certificate was verified (false only with -k: then `verifyError` says what was wrong). */
+  verified: boolean;
+  verifyError?: string;
+  certificate?: CertificateInfo;
 }
 export interface OpenEvent extends Base {
   event: 'open';
@@ -72,6 +101,11 @@ export interface CloseEvent extends Base {
   reason: string;
   by: ClosedBy;
   clean: boolean;
+  /**
+   * A lost connection whose `error` (or `reconnecting`) event says why: the renderers that show one
+   * line per happening show no line for this close (json keeps the event).
+   */
+  reported?: boolean;
 }
 export interface ErrorEvent extends Base {
   event: 'error';
@@ -101,6 +135,13 @@ export interface ReconnectingEvent extends Base {
   of?: number;
   delayMs: number;
   reason: string;
+}
+/** -w ended the session and nothing was received in it: a hint (not shown in json or with -q). */
+export interface NothingReceivedEvent extends Base {
+  event: 'nothing-received';
+  waitMs: number;
+  /** Messages we sent (the hint says "after sending" when there were some). */
+  sent: number;
 }
 /** A signal (Ctrl+C, SIGTERM, SIGHUP) stopped the session: not a failure, and never reported as one. */
 export interface InterruptedEvent extends Base {
@@ -144,6 +185,7 @@ export type SessionEvent =
   | ConnectingEvent
   | RequestEvent
   | ResponseEvent
+  | TlsEvent
   | OpenEvent
   | MessageEvent
   | ControlEvent<'ping'>
@@ -152,6 +194,7 @@ export type SessionEvent =
   | ErrorEvent
   | FrameEvent
   | ReconnectingEvent
+  | NothingReceivedEvent
   | InterruptedEvent
   | ListeningEvent
   | ConnectionEvent

@@ -60,8 +60,18 @@ export function createJsonRenderer(o: JsonOptions): Renderer {
         fields.body = e.body.toString('utf8');
         fields.bodyTruncated = e.bodyTruncated === true;
       }
+      if (e.redirect !== undefined) fields.redirect = url(e.redirect);
       return line(e, fields);
     },
+    tls: (e) =>
+      line(e, {
+        protocol: e.protocol,
+        cipher: e.cipher,
+        alpn: e.alpn,
+        verified: e.verified,
+        ...(e.verifyError !== undefined ? { verifyError: e.verifyError } : {}),
+        ...(e.certificate ? { certificate: e.certificate } : {}),
+      }),
     open: (e) =>
       line(e, {
         url: url(e.url),
@@ -100,6 +110,8 @@ export function createJsonRenderer(o: JsonOptions): Renderer {
       return line(e, fields);
     },
     reconnecting: (e) => line(e, { attempt: e.attempt, of: e.of ?? null, delayMs: e.delayMs, reason: text(e.reason) }),
+    // A hint for people: the stream has the messages (none) and the close.
+    'nothing-received': () => null,
     interrupted: (e) => line(e, { signal: e.signal }),
     listening: (e) => line(e, { url: url(e.url) }),
     connection: (e) => line(e, { remote: e.remote }),

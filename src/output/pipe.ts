@@ -9,10 +9,13 @@ import {
   headerLines,
   inMark,
   interruptedText,
+  nothingReceivedText,
   openText,
   reconnectText,
+  redirectText,
   requestLine,
   statusLine,
+  tlsLines,
   urlText,
 } from './describe.js';
 import type { ControlEvent, HeaderList, Rendered, Renderer, SessionEvent } from './events.js';
@@ -60,13 +63,25 @@ export function createPipeRenderer(o: PipeOptions): Renderer {
     request: (e) =>
       o.verbose > 0 ? status(e, handshake(inMark(e, '>'), requestLine(e, o.showSecrets), e.headers)) : null,
     response: (e) => {
-      if (e.status === 101 && o.verbose === 0) return null;
+      // A 101 and a redirect -L follows are part of the handshake trace (-v).
+      const traced = e.status === 101 || e.redirect !== undefined;
+      if (traced && o.verbose === 0) return null;
       const body = bodyPreview(e);
-      const text = handshake(inMark(e, '<'), statusLine(e), e.headers) + (body !== null ? `\n\n${body}` : '');
+      let text = handshake(inMark(e, '<'), statusLine(e), e.headers) + (body !== null ? `\n\n${body}` : '');
+      if (e.redirect !== undefined) text += `\n* ${redirectText(e.redirect, o.showSecrets)}`;
       // A rejected handshake is part of the error report: shown even with -q.
-      if (e.status !== 101) return { err: prefixed(e, text) };
+      if (!traced) return { err: prefixed(e, text) };
       return status(e, text);
     },
+    tls: (e) =>
+      o.verbose > 0
+        ? status(
+            e,
+            tlsLines(e)
+              .map((l) => `* ${l}`)
+              .join('\n'),
+          )
+        : null,
     open: (e) => status(e, e.remote !== undefined ? clientOpenText(e, o.showSecrets) : openText(e, o.showSecrets)),
     message: (e) => {
       if (e.dir === 'out') return null;
@@ -76,10 +91,12 @@ export function createPipeRenderer(o: PipeOptions): Renderer {
     },
     ping: control,
     pong: control,
-    close: (e) => status(e, closeText(e)),
+    // A loss already told by its error (or reconnecting) line: one line per happening.
+    close: (e) => (e.reported ? null : status(e, closeText(e))),
     error: (e) => ({ err: prefixed(e, errorText(e, o.showSecrets)) }),
     frame: (e) => status(e, `frame ${frameText(e)}`),
     reconnecting: (e) => status(e, reconnectText(e, o.showSecrets)),
+    'nothing-received': (e) => status(e, nothingReceivedText(e)),
     interrupted: (e) => status(e, interruptedText(e)),
     listening: (e) => ({ err: `listening on ${urlText(e.url, o.showSecrets)}\n` }),
     // A client's one line comes once its handshake is done (`open`); with -v, before its request.

@@ -12,10 +12,13 @@ import {
   inMark,
   interruptedText,
   messageNote,
+  nothingReceivedText,
   openText,
   reconnectText,
+  redirectText,
   requestLine,
   statusLine,
+  tlsLines,
   urlText,
 } from './describe.js';
 import type { ControlEvent, HeaderList, MessageEvent, Rendered, Renderer, SessionEvent } from './events.js';
@@ -78,13 +81,25 @@ export function createPrettyRenderer(o: PrettyOptions): Renderer {
     request: (e) =>
       o.verbose > 0 ? { out: lines(e, headerBlock(inMark(e, '>'), requestLine(e, o.showSecrets), e.headers)) } : null,
     response: (e) => {
-      if (e.status === 101 && o.verbose === 0) return null;
+      // A 101 and a redirect -L follows are part of the handshake trace (-v); a refusal is always shown.
+      const traced = e.status === 101 || e.redirect !== undefined;
+      if (traced && o.verbose === 0) return null;
       const block = headerBlock(inMark(e, '<'), statusLine(e), e.headers);
       const body = bodyPreview(e);
       if (body !== null) block.push('', ...body.split('\n'));
+      if (e.redirect !== undefined) block.push(c.gray(`* ${redirectText(e.redirect, o.showSecrets)}`));
       const text = lines(e, block);
-      return e.status === 101 ? { out: text } : { err: text };
+      return traced ? { out: text } : { err: text };
     },
+    tls: (e) =>
+      o.verbose > 0
+        ? {
+            out: lines(
+              e,
+              tlsLines(e).map((l) => c.gray(`* ${l}`)),
+            ),
+          }
+        : null,
     open: (e) => {
       if (o.quiet) return null;
       const text = e.remote !== undefined ? clientOpenText(e, o.showSecrets) : openText(e, o.showSecrets);
@@ -94,7 +109,8 @@ export function createPrettyRenderer(o: PrettyOptions): Renderer {
     ping: control,
     pong: control,
     close: (e) => {
-      if (o.quiet) return null;
+      // A loss already told by its error (or reconnecting) line: one line per happening.
+      if (o.quiet || e.reported) return null;
       // Yellow for an intended end (exit 0), red for anything else — as the exit decision sees it.
       const normal = closeExitCode(e, e.conn !== undefined ? 'server' : 'client') === 0;
       return { out: lines(e, [(normal ? c.yellow : c.red)(closeText(e))]) };
@@ -102,6 +118,7 @@ export function createPrettyRenderer(o: PrettyOptions): Renderer {
     error: (e) => ({ err: lines(e, [c.red(errorText(e, o.showSecrets))]) }),
     frame: (e) => ({ out: lines(e, [c.gray(`  frame ${frameText(e)}`)]) }),
     reconnecting: (e) => (o.quiet ? null : { err: lines(e, [c.yellow(reconnectText(e, o.showSecrets))]) }),
+    'nothing-received': (e) => (o.quiet ? null : { err: lines(e, [c.yellow(nothingReceivedText(e))]) }),
     interrupted: (e) => (o.quiet ? null : { err: lines(e, [c.yellow(interruptedText(e))]) }),
     listening: (e) => ({ err: lines(e, [c.green(`listening on ${urlText(e.url, o.showSecrets)}`)]) }),
     // A client's one line comes once its handshake is done (`open`); with -v, before its request.

@@ -25,7 +25,7 @@ export interface EndRules {
   expectClose?: number;
   /** --timeout, in seconds (for the message; the command arms the timer). */
   timeoutSeconds?: number;
-  /** --reconnect: attempts after a lost connection (`true`: no limit). */
+  /** --reconnect: attempts after a lost connection, counted over the whole run (`true`: no limit). */
   reconnect?: number | true;
   closeCode: number;
   closeReason: string;
@@ -56,6 +56,8 @@ export type EndInput =
 
 export type EndAction =
   | { do: 'close'; code: number; reason: string }
+  /** -w ended a session in which nothing was received: say so, once (the close follows). */
+  | { do: 'nothing-received'; waitMs: number }
   | { do: 'arm-idle'; ms: number }
   | { do: 'clear-idle' }
   /** Tell me `input-flushed` once the outbox has written everything (on this connection). */
@@ -73,10 +75,15 @@ export type EndAction =
 
 type Phase = 'connecting' | 'open' | 'backoff' | 'done';
 
+/** A failure worth another try with --reconnect: a lost connection or one that could not be made. */
+export function retryable(failure: Failure): boolean {
+  return failure.kind === 'connect' || failure.kind === 'lost';
+}
+
 /** A lost connection or a failed connect is worth another try; a refusal or a protocol error is not. */
 export function worthReconnecting(end: SessionEnd): string | null {
   if (end.type === 'closed') return end.close.by === 'none' ? 'connection lost' : null;
-  return end.failure.kind === 'connect' || end.failure.kind === 'lost' ? end.failure.message : null;
+  return retryable(end.failure) ? end.failure.message : null;
 }
 
 export class EndPolicy {
@@ -90,7 +97,10 @@ export class EndPolicy {
   private outputBlocked = false;
   private timedOut = false;
   private received = 0;
+  /** Reconnect attempts made in this run (what --reconnect n bounds). */
   private attempt = 0;
+  /** Attempts since a connection last opened (what the back-off delay grows with). */
+  private inARow = 0;
   private lastEnd: SessionEnd = { type: 'failed', failure: { kind: 'connect', message: 'not connected' } };
   readonly expected: ExpectationList;
   /** The last text messages (shown when an --expect is not met). */
@@ -104,6 +114,11 @@ export class EndPolicy {
     this.expected = new ExpectationList([...rules.expect]);
   }
 
+  /** --reconnect was given: a lost or failed connection may be followed by another. */
+  get reconnects(): boolean {
+    return this.rules.reconnect !== undefined;
+  }
+
   get finished(): boolean {
     return this.phase === 'done';
   }
@@ -114,7 +129,7 @@ export class EndPolicy {
       case 'opened':
         this.phase = 'open';
         this.closing = false;
-        this.attempt = 0;
+        this.inARow = 0;
         return this.inputEnded ? [{ do: 'flush' }] : [];
       case 'bad-input':
         this.badInput = true;
@@ -127,8 +142,13 @@ export class EndPolicy {
         return this.afterInput();
       case 'message':
         return this.onMessage(input.text);
-      case 'idle':
-        return this.close(this.rules.closeCode, this.rules.closeReason);
+      case 'idle': {
+        const close = this.close(this.rules.closeCode, this.rules.closeReason);
+        // The -w wait ran out and nothing ever came: the user may think the server has no answer.
+        if (close.length > 0 && this.received === 0)
+          return [{ do: 'nothing-received', waitMs: this.rules.waitMs }, ...close];
+        return close;
+      }
       case 'output-gone':
         return this.close(this.rules.closeCode, this.rules.closeReason);
       case 'output-blocked':
@@ -215,8 +235,9 @@ export class EndPolicy {
     const reason = this.rules.reconnect !== undefined && !this.timedOut ? worthReconnecting(end) : null;
     if (reason !== null && (limit === undefined || this.attempt < limit)) {
       this.attempt++;
+      this.inARow++;
       this.phase = 'backoff';
-      const delayMs = backoffDelay(this.attempt, this.random());
+      const delayMs = backoffDelay(this.inARow, this.random());
       actions.push({ do: 'backoff', attempt: this.attempt, of: limit, delayMs, reason });
       return actions;
     }

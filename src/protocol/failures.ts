@@ -16,6 +16,11 @@ export interface ErrorLike {
   message: string;
   /** ws puts the close code it sent on protocol errors under a symbol; the caller reads it. */
   closeCode?: number;
+  /** A host-name mismatch: the name we asked for, and the names the certificate is for. */
+  host?: string;
+  certNames?: string[];
+  /** Node's HTTP parser could not read the answer: the bytes it got (the first byte tells TLS apart). */
+  rawPacket?: Uint8Array;
 }
 
 const CONNECT_CODES: Readonly<Record<string, string>> = {
@@ -47,6 +52,48 @@ const TLS_REASONS: Readonly<Record<string, string>> = {
 const INVALID_UPGRADE =
   /^(Invalid Upgrade header|Invalid Sec-WebSocket-Accept header|Server sent|Invalid Sec-WebSocket-Extensions header|Server indicated an extension|Maximum redirects exceeded)/;
 
+/** What OpenSSL says when the bytes that came back are not TLS at all (a plain-text answer). */
+const NOT_TLS_REASONS: ReadonlySet<string> = new Set([
+  'wrong version number',
+  'packet length too long',
+  'http request',
+  'unknown protocol',
+  'record layer failure',
+]);
+
+/** A certificate problem in words (`DEPTH_ZERO_SELF_SIGNED_CERT` → "self-signed certificate"). */
+export function certificateProblem(code: string): string {
+  return TLS_REASONS[code] ?? code;
+}
+
+/** The names a certificate is for, from Node's `subjectaltname` ("DNS:a, IP Address:1.2.3.4") or its CN. */
+export function certificateNames(subjectAltName: string | undefined, commonName?: string): string[] {
+  const names = (subjectAltName ?? '')
+    .split(', ')
+    .map((n) => n.replace(/^(DNS|IP Address):/, ''))
+    .filter((n) => n !== '');
+  return names.length > 0 || commonName === undefined ? names : [commonName];
+}
+
+/** `wss://h/p` → `ws://h/p` and the reverse: the scheme the server seems to speak. */
+function otherScheme(target: string): string {
+  return target.startsWith('wss:') ? `ws:${target.slice(4)}` : target.replace(/^ws:/, 'wss:');
+}
+
+/** ws:// to a server that answered in TLS (an alert record, or a TLS handshake to our probe). */
+export function speaksTlsFailure(target: string): Failure {
+  return {
+    kind: 'handshake',
+    message: `cannot connect to ${target}: this server speaks TLS`,
+    hint: `try ${otherScheme(target)}`,
+  };
+}
+
+/** A TLS record starts with its type (0x15 alert, 0x16 handshake) and version major 3. */
+function isTlsRecord(bytes: Uint8Array | undefined): boolean {
+  return bytes !== undefined && bytes.length >= 2 && (bytes[0] === 0x15 || bytes[0] === 0x16) && bytes[1] === 0x03;
+}
+
 /** OpenSSL's "…:error:0A00010B:SSL routines:ssl3_get_record:wrong version number:…" → "wrong version number". */
 function tlsReason(message: string): string {
   const parts = message.split(':');
@@ -69,6 +116,24 @@ export function classifyConnectError(err: ErrorLike, target: string): Failure {
   }
   if ((code !== '' && isTlsCode(code)) || (code === 'EPROTO' && /SSL|TLS/.test(firstLine))) {
     const reason = TLS_REASONS[code] ?? tlsReason(firstLine);
+    if (NOT_TLS_REASONS.has(reason)) {
+      // We spoke TLS and the answer was not TLS: a plain ws:// server.
+      return {
+        kind: 'tls',
+        message: `TLS handshake with ${target} failed: this server does not speak TLS (${reason})`,
+        hint: `try ${otherScheme(target)}`,
+      };
+    }
+    if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+      // Trusting another CA would not help: the certificate is for other names.
+      const names = err.certNames?.length ? err.certNames.join(', ') : 'other names';
+      const host = err.host ? `host name ${err.host}` : 'the host name';
+      return {
+        kind: 'tls',
+        message: `TLS handshake with ${target} failed: ${host} does not match the certificate, which is for ${names}`,
+        hint: 'connect with a name the certificate lists, or use -k to skip verification',
+      };
+    }
     // The server refused us (a TLS alert), or we refused the server's certificate.
     const clientCertWanted = /ALERT_(CERTIFICATE_REQUIRED|BAD_CERTIFICATE|UNKNOWN_CA|HANDSHAKE_FAILURE)/.test(code);
     const serverCertRefused = !code.includes('ALERT') && (code in TLS_REASONS || code.includes('CERT'));
@@ -85,6 +150,7 @@ export function classifyConnectError(err: ErrorLike, target: string): Failure {
   if (err.message === 'Opening handshake has timed out') {
     return { kind: 'connect', message: `cannot connect to ${target}: timed out`, hint: 'see --connect-timeout' };
   }
+  if (code.startsWith('HPE_') && isTlsRecord(err.rawPacket)) return speaksTlsFailure(target);
   if (code.startsWith('HPE_')) {
     // Node's HTTP parser could not read the answer: not HTTP at all, or a malformed header.
     return { kind: 'handshake', message: `invalid HTTP answer to the handshake from ${target}: ${firstLine}` };
@@ -127,7 +193,24 @@ export function pingFloodFailure(side: 'client' | 'server', pending: number, pee
 
 /** The parts of an Error (from Node or ws) the classifiers read. */
 export function errorLike(err: Error, closeCode?: number): ErrorLike {
-  return { name: err.name, code: (err as { code?: string }).code, message: err.message, closeCode };
+  const more = err as {
+    code?: string;
+    host?: unknown;
+    cert?: { subjectaltname?: unknown; subject?: { CN?: unknown } };
+    rawPacket?: unknown;
+  };
+  const like: ErrorLike = { name: err.name, code: more.code, message: err.message, closeCode };
+  if (typeof more.host === 'string') like.host = more.host;
+  if (more.cert) {
+    const san = more.cert.subjectaltname;
+    const cn = more.cert.subject?.CN;
+    like.certNames = certificateNames(
+      typeof san === 'string' ? san : undefined,
+      typeof cn === 'string' ? cn : undefined,
+    );
+  }
+  if (more.rawPacket instanceof Uint8Array) like.rawPacket = more.rawPacket;
+  return like;
 }
 
 /** ws keeps the close code it sent for a protocol error under a symbol named "status-code". */

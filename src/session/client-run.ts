@@ -46,6 +46,8 @@ export class ClientRun {
   private backoffTimer?: NodeJS.Timeout;
   private generation = 0;
   private connections = 0;
+  /** Reconnect attempts announced so far (the last error says how many were made). */
+  private reconnects = 0;
   private hiding = false;
   /** stdout is backed up: every connection is paused until it drains. */
   private outputBlocked = false;
@@ -134,6 +136,8 @@ export class ClientRun {
       },
       this.now,
     );
+    // With --reconnect, a lost connection is told once: by the reconnecting line, or the last error.
+    session.holdRetryable = this.policy.reconnects;
     session.onOpen = () => this.opened(session);
     session.onIncoming = (data, isBinary) =>
       this.feed({ type: 'message', text: isBinary || this.policy.expected.done ? undefined : data.toString('utf8') });
@@ -167,6 +171,11 @@ export class ClientRun {
       case 'close':
         this.session.close(a.code, a.reason);
         return;
+      case 'nothing-received': {
+        const sent = this.totals.messagesOut + (this.counted ? 0 : this.session.stats.messagesOut);
+        this.emit({ event: 'nothing-received', time: this.now(), waitMs: a.waitMs, sent });
+        return;
+      }
       case 'arm-idle': {
         clearTimeout(this.idleTimer);
         const arming = ++this.idleArming;
@@ -196,6 +205,9 @@ export class ClientRun {
         this.session.abort(a.failure);
         return;
       case 'backoff':
+        // The failure that ended the connection is told here, as the reason.
+        this.session.heldFailure = undefined;
+        this.reconnects = a.attempt;
         this.emit({
           event: 'reconnecting',
           time: this.now(),
@@ -220,12 +232,25 @@ export class ClientRun {
         this.done = true;
         this.session.leave(a.code);
         return;
-      case 'finish':
+      case 'finish': {
         clearTimeout(this.backoffTimer);
         clearTimeout(this.idleTimer);
+        const held = this.session.heldFailure;
+        this.session.heldFailure = undefined;
+        // The last connection's failure, held back for a reconnect that is not coming: shown now
+        // (not after a signal: an interrupted session never reports a loss).
+        if (held && !a.signal && a.end.type === 'failed' && a.end.failure === held) {
+          const gaveUp =
+            this.reconnects > 0
+              ? `gave up after ${this.reconnects} reconnect attempt${this.reconnects === 1 ? '' : 's'}`
+              : undefined;
+          const hint = [held.hint, gaveUp].filter(Boolean).join('; ') || undefined;
+          this.emit({ event: 'error', time: this.now(), kind: held.kind, message: held.message, hint });
+        }
         this.done = true;
         this.settle({ decision: a.decision, end: a.end, signal: a.signal, error: a.error });
         return;
+      }
     }
   }
 }

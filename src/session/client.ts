@@ -12,7 +12,8 @@ import { PausableTimer, whenWritten } from '../connection/closing.js';
 import { Connection, type PauseReason, type Traffic } from '../connection/connection.js';
 import { tapFrames } from '../connection/frame-tap.js';
 import type { SessionEvent, Timings } from '../output/events.js';
-import { classifyConnectError, errorLike, type Failure } from '../protocol/failures.js';
+import { retryable } from '../protocol/end-policy.js';
+import type { Failure } from '../protocol/failures.js';
 import type { CloseInfo, SessionEnd } from '../protocol/outcome.js';
 import type { OutMessage } from './outbox.js';
 
@@ -36,13 +37,22 @@ export class ClientSession extends Connection {
   onOpen?: () => void;
   /** The connect command watches incoming messages (count, idle timer) through this hook. */
   onIncoming?: (data: Buffer, isBinary: boolean) => void;
+  /**
+   * --reconnect: a failure worth another try (a lost connection, a failed connect) is not shown here
+   * but kept in `heldFailure`: the run shows it once, as the reason of its `reconnecting` line or as
+   * the last error.
+   */
+  holdRetryable = false;
+  heldFailure?: Failure;
 
   private settle!: (end: ClientEnd) => void;
   private settled = false;
   private failure: Failure | null = null;
   private opened = false;
-  /** Set by `leave`: nothing more is shown. */
-  private readonly muted: { on: boolean };
+  /** `on`: set by `leave`, nothing more is shown; `lossTold`: a failure says why the connection is lost. */
+  private readonly shown: { on: boolean; lossTold: boolean };
+  /** Finding out why an attempt failed (a probe of the server): the failure comes when it is done. */
+  private explaining = false;
   private readonly handshake: ClientHandshake;
   /** Bounds the whole opening handshake (ws's own timer starts again with every byte received). */
   private connectTimer: NodeJS.Timeout | undefined = undefined;
@@ -54,15 +64,18 @@ export class ClientSession extends Connection {
     emit: (e: SessionEvent) => void,
     now: () => number,
   ) {
-    const muted = { on: false };
+    const shown = { on: false, lossTold: false };
     super({
       side: 'client',
       emit: (e) => {
-        if (!muted.on) emit(e);
+        if (shown.on) return;
+        // A lost connection is one line: the error (or the run's reconnecting line) that says why.
+        if (e.event === 'close' && e.by === 'none' && shown.lossTold) emit({ ...e, reported: true });
+        else emit(e);
       },
       now,
     });
-    this.muted = muted;
+    this.shown = shown;
     this.handshake = new ClientHandshake(options, this.ctx.emit, now, (failure) => this.fail(failure));
     this.closeTimer = new PausableTimer(() => this.ws?.terminate(), now);
     this.finished = new Promise((resolve) => {
@@ -198,7 +211,7 @@ export class ClientSession extends Connection {
    * `finished` settles at once as a close by us.
    */
   leave(code: number, reason = ''): void {
-    this.muted.on = true;
+    this.shown.on = true;
     const ws = this.ws;
     this.finish({ type: 'closed', close: { code, reason, by: 'client', clean: false } });
     if (ws?.readyState === WebSocket.OPEN) this.sendClose(code, reason, false);
@@ -227,21 +240,32 @@ export class ClientSession extends Connection {
   }
 
   protected override handleError(err: Error): void {
-    if (this.settled || this.failure) return;
+    if (this.settled || this.failure || this.explaining) return;
     // On an open connection ws answers a violation by closing with the matching code itself.
-    if (this.opened) super.handleError(err);
-    else this.failed(classifyConnectError(errorLike(err), this.options.url));
+    if (this.opened) {
+      super.handleError(err);
+      return;
+    }
+    const failure = this.handshake.explain(err, this.ws?.url ?? this.options.url);
+    if (failure instanceof Promise) {
+      this.explaining = true;
+      void failure.then((f) => this.fail(f));
+    } else this.failed(failure);
   }
 
   protected override failed(failure: Failure): void {
     this.failure = failure;
-    super.failed(failure);
+    this.shown.lossTold = true;
+    if (this.holdRetryable && retryable(failure)) this.heldFailure = failure;
+    else super.failed(failure);
   }
 
   protected override closing(close: CloseInfo, code: number): boolean {
     if (this.settled) return false;
     if (!this.opened) {
-      // ws reports a failed opening handshake as an error followed by a close; the error says it all.
+      // ws reports a failed opening handshake as an error followed by a close; the error says it all
+      // (once it is known: a probe may still be finding out why).
+      if (this.explaining) return false;
       this.fail(this.failure ?? { kind: 'connect', message: `cannot connect to ${this.options.url}` });
       return false;
     }

@@ -278,8 +278,16 @@ describe('--reconnect', () => {
     const result = await runCli(['connect', `ws://127.0.0.1:${port}`, '--reconnect', '3', '--json']);
     expect(result.code).toBe(3);
     const events = jsonLines(result.out);
-    expect(events.filter((e) => e.event === 'reconnecting').map((e) => e.attempt)).toEqual([1, 2, 3]);
-    expect(events.filter((e) => e.event === 'error' && e.kind === 'connect')).toHaveLength(4);
+    const reconnecting = events.filter((e) => e.event === 'reconnecting');
+    expect(reconnecting.map((e) => e.attempt)).toEqual([1, 2, 3]);
+    // Each failed attempt is told once: as the reason of its reconnecting line, the last as the error.
+    for (const e of reconnecting) expect(e.reason).toContain('connection refused');
+    const errors = events.filter((e) => e.event === 'error');
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ kind: 'connect', hint: 'gave up after 3 reconnect attempts' });
+    expect(result.stderr.trim().split('\n')).toEqual([
+      `wsprobe: cannot connect to ws://127.0.0.1:${port}/: connection refused (ECONNREFUSED) (gave up after 3 reconnect attempts)`,
+    ]);
   });
 });
 

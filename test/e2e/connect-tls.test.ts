@@ -57,7 +57,6 @@ describe('TLS', () => {
   it.each([
     ['an unknown CA', () => pki.server, 'unknown certificate authority'],
     ['a self-signed certificate', () => pki.selfSigned, 'self-signed certificate'],
-    ['a host name mismatch', () => pki.otherHost, 'host name does not match the certificate'],
     ['an expired certificate', () => pki.expired, 'certificate has expired'],
   ])('exits 4 naming %s, with the --ca/-k hint', async (_name, identity, reason) => {
     const server = await wssServer(identity());
@@ -66,6 +65,16 @@ describe('TLS', () => {
     expect(result.code).toBe(4);
     expect(result.stderr).toContain(reason);
     expect(result.stderr).toContain('use --ca <file> to trust its CA, or -k to skip verification');
+    expect(server.received).toEqual([]);
+  });
+
+  it("exits 4 on a host name mismatch naming the certificate's names, hinting -k and not --ca", async () => {
+    const server = await wssServer(pki.otherHost);
+    const result = await runCli(['connect', server.url, '--ca', pki.caPem, '-x', 'x']);
+    expect(result.code).toBe(4);
+    expect(result.stderr.trim().split('\n')).toEqual([
+      `wsprobe: TLS handshake with ${server.url}/ failed: host name 127.0.0.1 does not match the certificate, which is for other.test (connect with a name the certificate lists, or use -k to skip verification)`,
+    ]);
     expect(server.received).toEqual([]);
   });
 

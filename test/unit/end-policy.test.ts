@@ -17,8 +17,8 @@
  *  R13 we close and the handshake completes → 0; the peer never answers our close → 6
  *  R14 a lost connection (no close frame) → 6; a protocol violation → 6
  *  R15 connect, TLS and handshake failures → 3, 4, 5
- *  R16 --reconnect [n]: lost or failed connections are retried with backoff; after n failures in a row,
- *      the last error's code; the count starts again after every connection that opens
+ *  R16 --reconnect [n]: lost or failed connections are retried with backoff; n attempts in all over
+ *      the run, then the last error's code; the back-off delay starts small again after a connection opens
  *  R17 --reconnect: a refusal, TLS error, violation or a close frame from the peer is final
  *  R18 --timeout during the reconnect back-off → 124 with a timeout error
  *  R19 Ctrl+D at the prompt (interactive) closes at once with --close-code; while connecting, once open
@@ -30,6 +30,8 @@
  *  R24 time spent waiting for our own output (stdout backed up, the peer not read) is not the peer's
  *      silence: the -w timer stands still while stdout is backed up and starts again, in full, once
  *      it drains; messages shown meanwhile do not restart it
+ *  R25 -w ends a session in which nothing was received → a `nothing-received` hint before the close
+ *      (not when something arrived, not for other closes); the exit code is the close's
  */
 import { describe, expect, it } from 'vitest';
 import { type EndAction, type EndInput, EndPolicy, type EndRules } from '../../src/protocol/end-policy.js';
@@ -113,7 +115,7 @@ describe('EndPolicy', () => {
       'R1 the -w timer fires: close, then the handshake completes → 0',
       {
         inputs: [OPENED, INPUT_ENDED, FLUSHED, IDLE, closedBy('client', 1000)],
-        actions: ['flush', 'arm-idle', 'close', 'finish'],
+        actions: ['flush', 'arm-idle', 'nothing-received', 'close', 'finish'],
         exit: 0,
       },
     ],
@@ -259,16 +261,16 @@ describe('EndPolicy', () => {
     [
       'R13 a peer close during our close: the peer closed first from its side, 1000 → 0',
       {
-        inputs: [OPENED, INPUT_ENDED, FLUSHED, IDLE, closedBy('server', 1000)],
-        actions: ['flush', 'arm-idle', 'close', 'finish'],
+        inputs: [OPENED, INPUT_ENDED, FLUSHED, msg('a'), IDLE, closedBy('server', 1000)],
+        actions: ['flush', 'arm-idle', 'arm-idle', 'close', 'finish'],
         exit: 0,
       },
     ],
     [
       'R13 our close is never answered → 6',
       {
-        inputs: [OPENED, INPUT_ENDED, FLUSHED, IDLE, failed('lost')],
-        actions: ['flush', 'arm-idle', 'close', 'finish'],
+        inputs: [OPENED, INPUT_ENDED, FLUSHED, msg('a'), IDLE, failed('lost')],
+        actions: ['flush', 'arm-idle', 'arm-idle', 'close', 'finish'],
         exit: 6,
       },
     ],
@@ -304,19 +306,30 @@ describe('EndPolicy', () => {
       },
     ],
     [
-      'R16 --reconnect 1: the count starts again after a connection opens',
+      'R16 --reconnect 1: the count is over the whole run, a connection that opens does not start it again',
       {
         rules: { reconnect: 1 },
+        inputs: [failed('connect'), { type: 'backoff-over' }, OPENED, failed('lost')],
+        actions: ['backoff', 'connect', 'finish'],
+        exit: 6,
+      },
+    ],
+    [
+      'R16 --reconnect 2: a server that drops every connection gets two more tries, then the loss → 6',
+      {
+        rules: { reconnect: 2 },
         inputs: [
-          failed('connect'),
+          OPENED,
+          failed('lost'),
           { type: 'backoff-over' },
           OPENED,
           failed('lost'),
           { type: 'backoff-over' },
-          failed('connect'),
+          OPENED,
+          failed('lost'),
         ],
         actions: ['backoff', 'connect', 'backoff', 'connect', 'finish'],
-        exit: 3,
+        exit: 6,
       },
     ],
     [
@@ -406,8 +419,8 @@ describe('EndPolicy', () => {
     [
       'R22 SIGINT while closing (our close sent) → leave, 130',
       {
-        inputs: [OPENED, INPUT_ENDED, FLUSHED, IDLE, { type: 'signal', signal: 'SIGINT' }],
-        actions: ['flush', 'arm-idle', 'close', 'leave', 'finish'],
+        inputs: [OPENED, INPUT_ENDED, FLUSHED, msg('a'), IDLE, { type: 'signal', signal: 'SIGINT' }],
+        actions: ['flush', 'arm-idle', 'arm-idle', 'close', 'leave', 'finish'],
         exit: 130,
       },
     ],
@@ -447,8 +460,8 @@ describe('EndPolicy', () => {
     [
       'R24 stdout drains: the -w timer starts again in full; idle then closes → 0',
       {
-        inputs: [OPENED, INPUT_ENDED, FLUSHED, BLOCKED, DRAINED, IDLE, closedBy('client', 1000)],
-        actions: ['flush', 'arm-idle', 'arm-idle', 'close', 'finish'],
+        inputs: [OPENED, INPUT_ENDED, FLUSHED, msg('a'), BLOCKED, DRAINED, IDLE, closedBy('client', 1000)],
+        actions: ['flush', 'arm-idle', 'arm-idle', 'arm-idle', 'close', 'finish'],
         exit: 0,
       },
     ],
@@ -487,6 +500,77 @@ describe('EndPolicy', () => {
     const result = play(rules(row.rules), row.inputs);
     expect(result.actions).toEqual(row.actions);
     expect(result.exit).toBe(row.exit);
+  });
+
+  it.each<[string, Row]>([
+    [
+      'R25 -w ends a silent session: the hint, then the close → 0',
+      {
+        rules: { waitMs: 2000 },
+        inputs: [OPENED, INPUT_ENDED, FLUSHED, IDLE, closedBy('client', 1000)],
+        actions: ['flush', 'arm-idle', 'nothing-received', 'close', 'finish'],
+        exit: 0,
+      },
+    ],
+    [
+      'R25 something was received: no hint',
+      {
+        inputs: [OPENED, INPUT_ENDED, FLUSHED, msg(), IDLE],
+        actions: ['flush', 'arm-idle', 'arm-idle', 'close'],
+      },
+    ],
+    [
+      'R25 received on an earlier connection of the run: no hint',
+      {
+        rules: { reconnect: 1 },
+        inputs: [OPENED, msg('a'), failed('lost'), { type: 'backoff-over' }, OPENED, INPUT_ENDED, FLUSHED, IDLE],
+        actions: ['backoff', 'connect', 'flush', 'arm-idle', 'close'],
+      },
+    ],
+    [
+      'R25 -w 0 closes at once: no hint',
+      { rules: { waitMs: 0 }, inputs: [OPENED, INPUT_ENDED, FLUSHED], actions: ['flush', 'close'] },
+    ],
+    [
+      'R25 --count closes: no hint',
+      {
+        rules: { count: 1 },
+        inputs: [OPENED, INPUT_ENDED, FLUSHED, msg('a')],
+        actions: ['flush', 'arm-idle', 'hide-incoming', 'close'],
+      },
+    ],
+    [
+      'R25 an idle firing while already closing: no hint',
+      {
+        inputs: [OPENED, INPUT_ENDED, FLUSHED, { type: 'output-gone' }, IDLE],
+        actions: ['flush', 'arm-idle', 'close'],
+      },
+    ],
+  ])('%s', (_, row) => {
+    const result = play(rules(row.rules), row.inputs);
+    expect(result.actions).toEqual(row.actions);
+    expect(result.exit).toBe(row.exit);
+  });
+
+  it('R25 the hint carries the -w time', () => {
+    const { all } = play(rules({ waitMs: 2500 }), [OPENED, INPUT_ENDED, FLUSHED, IDLE]);
+    expect(all.find((a) => a.do === 'nothing-received')).toEqual({ do: 'nothing-received', waitMs: 2500 });
+  });
+
+  it('R16 attempts count over the run; the back-off delay starts small again after a connection opens', () => {
+    const { all } = play(rules({ reconnect: 3 }), [
+      failed('connect', 'refused'),
+      { type: 'backoff-over' },
+      failed('connect', 'refused'),
+      { type: 'backoff-over' },
+      OPENED,
+      failed('lost', 'connection lost: reset'),
+    ]);
+    expect(all.filter((a) => a.do === 'backoff')).toEqual([
+      { do: 'backoff', attempt: 1, of: 3, delayMs: 188, reason: 'refused' },
+      { do: 'backoff', attempt: 2, of: 3, delayMs: 375, reason: 'refused' },
+      { do: 'backoff', attempt: 3, of: 3, delayMs: 188, reason: 'connection lost: reset' },
+    ]);
   });
 
   it('R23 the idle close sends --close-code and --close-reason', () => {

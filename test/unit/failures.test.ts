@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
+  certificateNames,
+  certificateProblem,
   classifyConnectError,
   classifyOpenError,
   errorLike,
   pingFloodFailure,
   sentCloseCode,
+  speaksTlsFailure,
 } from '../../src/protocol/failures.js';
 
 const T = 'wss://h:1/';
@@ -79,9 +82,83 @@ describe('classifyConnectError', () => {
     const alert = classifyConnectError({ code: 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED', message: 'x' }, T);
     expect(alert.kind).toBe('tls');
     expect(alert.hint).toContain('--cert and --key');
+  });
+
+  it.each(['wrong version number', 'packet length too long'])(
+    'says a server answering "%s" to wss:// does not speak TLS, and to try ws://',
+    (reason) => {
+      const f = classifyConnectError(
+        {
+          code: 'EPROTO',
+          message: `write EPROTO 80:error:0A00010B:SSL routines:ssl3_get_record:${reason}:../x.c:350:`,
+        },
+        T,
+      );
+      expect(f).toEqual({
+        kind: 'tls',
+        message: `TLS handshake with ${T} failed: this server does not speak TLS (${reason})`,
+        hint: 'try ws://h:1/',
+      });
+    },
+  );
+
+  it("names the certificate's names on a host-name mismatch and hints -k only (another CA would not help)", () => {
+    const f = classifyConnectError(
+      { code: 'ERR_TLS_CERT_ALTNAME_INVALID', message: 'x', host: '127.0.0.1', certNames: ['other.test', 'x.test'] },
+      T,
+    );
+    expect(f.kind).toBe('tls');
+    expect(f.message).toBe(
+      `TLS handshake with ${T} failed: host name 127.0.0.1 does not match the certificate, which is for other.test, x.test`,
+    );
+    expect(f.hint).toContain('-k');
+    expect(f.hint).not.toContain('--ca');
+  });
+
+  it('says a server answering ws:// with a TLS record speaks TLS, and to try wss://', () => {
+    const alert = Uint8Array.from([0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x46]);
+    const f = classifyConnectError(
+      { code: 'HPE_INVALID_CONSTANT', message: 'Parse Error: Expected HTTP/', rawPacket: alert },
+      'ws://h:1/',
+    );
+    expect(f).toEqual(speaksTlsFailure('ws://h:1/'));
+    expect(f).toEqual({
+      kind: 'handshake',
+      message: 'cannot connect to ws://h:1/: this server speaks TLS',
+      hint: 'try wss://h:1/',
+    });
+    // Plain garbage is not taken for TLS.
+    const garbage = Buffer.from('SSH-2.0-OpenSSH\r\n');
     expect(
-      classifyConnectError({ code: 'EPROTO', message: 'SSL routines::wrong version number' }, T).hint,
-    ).toBeUndefined();
+      classifyConnectError({ code: 'HPE_INVALID_CONSTANT', message: 'x', rawPacket: garbage }, T).message,
+    ).toContain('invalid HTTP answer');
+  });
+});
+
+describe('certificate names and errorLike', () => {
+  it('lists the subject alternative names without their types, or the CN when there are none', () => {
+    expect(certificateNames('DNS:localhost, IP Address:127.0.0.1')).toEqual(['localhost', '127.0.0.1']);
+    expect(certificateNames(undefined, 'only.test')).toEqual(['only.test']);
+    expect(certificateNames(undefined)).toEqual([]);
+  });
+
+  it("reads the host, the certificate's names and the raw packet off an error", () => {
+    const err = Object.assign(new Error('Hostname/IP does not match'), {
+      code: 'ERR_TLS_CERT_ALTNAME_INVALID',
+      host: '127.0.0.1',
+      cert: { subjectaltname: 'DNS:other.test', subject: { CN: 'other.test' } },
+      rawPacket: Buffer.from([0x15, 0x03]),
+    });
+    expect(errorLike(err)).toMatchObject({
+      host: '127.0.0.1',
+      certNames: ['other.test'],
+      rawPacket: Buffer.from([0x15, 0x03]),
+    });
+  });
+
+  it('words certificate problems', () => {
+    expect(certificateProblem('DEPTH_ZERO_SELF_SIGNED_CERT')).toBe('self-signed certificate');
+    expect(certificateProblem('SOMETHING_NEW')).toBe('SOMETHING_NEW');
   });
 });
 

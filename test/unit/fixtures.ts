@@ -9,11 +9,13 @@ import type {
   InterruptedEvent,
   ListeningEvent,
   MessageEvent,
+  NothingReceivedEvent,
   OpenEvent,
   ReconnectingEvent,
   RequestEvent,
   ResponseEvent,
   SummaryEvent,
+  TlsEvent,
 } from '../../src/output/events.js';
 
 /** 2025-01-02T03:04:05.678Z */
@@ -166,6 +168,26 @@ export const summary: SummaryEvent = {
 };
 
 export const interrupted: InterruptedEvent = { event: 'interrupted', time: TIME, signal: 'SIGINT' };
+
+/** wss:// with -v: a certificate whose names carry escapes (a hostile server's). */
+export const tls: TlsEvent = {
+  event: 'tls',
+  time: TIME,
+  protocol: 'TLSv1.3',
+  cipher: 'TLS_AES_256_GCM_SHA384',
+  alpn: null,
+  verified: true,
+  certificate: {
+    subject: 'CN=localhost\x1b[2J',
+    altNames: ['DNS:localhost', 'IP Address:127.0.0.1'],
+    issuer: 'CN=wsprobe test CA',
+    validFrom: '2025-01-01T00:00:00.000Z',
+    validTo: '2025-01-03T00:00:00.000Z',
+    fingerprint256: 'AB:CD',
+  },
+};
+
+export const nothingReceived: NothingReceivedEvent = { event: 'nothing-received', time: TIME, waitMs: 2000, sent: 1 };
 
 export const reconnecting: ReconnectingEvent = {
   event: 'reconnecting',

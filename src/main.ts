@@ -4,7 +4,7 @@ import { homedir } from 'node:os';
 import { CommanderError } from 'commander';
 import { cliSpec, normalizeArgv } from './cli/argv.js';
 import { jsonFailure, maskedError, shownError, showsSecrets, wantsJson } from './cli/error-display.js';
-import { buildProgram, usageMessage } from './cli/program.js';
+import { buildProgram, usageHint, usageMessage } from './cli/program.js';
 import { type Env, processEnv } from './env.js';
 import { type ErrorKind, ExitCode, usageError, WsprobeError } from './errors.js';
 import { SIGNAL_GRACE_MS, within } from './output/writer.js';
@@ -68,7 +68,7 @@ export async function run(argv: string[], env: Env): Promise<number> {
     if (err instanceof CommanderError) {
       // --help and --version end here too, with exit code 0; commander has printed its message.
       if (err.exitCode === 0) return ExitCode.Ok;
-      json('usage', usageMessage(err.message), 'see wsprobe --help', ExitCode.Usage);
+      json('usage', usageMessage(err.message), usageHint(err), ExitCode.Usage);
       return ExitCode.Usage;
     }
     if (err instanceof WsprobeError) {

@@ -182,8 +182,10 @@ function unknownCommand(word: string, spec: CliSpec): ArgvPlan {
   const meant = nearest(word, [...names, ...WORDS]);
   const message = `unknown command "${word}"`;
   if (meant) return { kind: 'error', message, hint: `did you mean ${meant}?` };
-  const list = `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
-  return { kind: 'error', message, hint: `the commands are ${list}; for a host named ${word}, write ws://${word}` };
+  const list = `the commands are ${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+  // A word that could be a host name on the local network (`backend`) gets told how to reach it.
+  const host = /^[a-z0-9][a-z0-9-]*$/i.test(word) ? `; for a host named ${word}, write ws://${word}` : '';
+  return { kind: 'error', message, hint: `${list}${host}` };
 }
 
 function isOption(item: Item, names: ReadonlySet<string>): item is OptionItem {

@@ -54,6 +54,11 @@ describe('normalizeArgv: words', () => {
         hint: 'the commands are connect, listen and echo; for a host named frobnicate, write ws://frobnicate',
       },
     ],
+    [
+      'a word that cannot be a host name',
+      ['-'],
+      { kind: 'error', message: 'unknown command "-"', hint: 'the commands are connect, listen and echo' },
+    ],
     ['an explicit connect to a bare name is kept', ['connect', 'echoo'], parsed('connect', 'echoo')],
     ['after --, nothing is read', ['connect', '--', '-weird'], parsed('connect', '--', '-weird')],
   ])('%s', (_, argv, expected) => {
@@ -126,7 +131,7 @@ describe("normalizeArgv: wscat's command lines", () => {
   it.each<[string, string[], string[]]>([
     ['-c URL', ['-c', U], ['connect', U]],
     ['--connect URL', ['--connect', U], ['connect', U]],
-    ['--connect=URL', ['--connect=' + U], ['connect', U]],
+    ['--connect=URL', [`--connect=${U}`], ['connect', U]],
     ['-c URL -x msg: no stdin, 2 s', ['-c', U, '-x', 'hi'], ['connect', U, '-x', 'hi', '--no-stdin', '--wait', '2']],
     ['--execute', ['-c', U, '--execute', 'hi'], ['connect', U, '-x', 'hi', '--no-stdin', '--wait', '2']],
     ['-x with -w', ['-c', U, '-x', 'hi', '-w', '5'], ['connect', U, '-x', 'hi', '-w', '5', '--no-stdin']],

@@ -208,7 +208,7 @@ describe('summary and write-out', () => {
     expect(result.stderr).toMatch(
       /^timings: dns -, connect \d+ ms, tls -, upgrade \d+ ms, first message \d+ ms, total \d+ ms$/m,
     );
-    expect(result.stderr).toContain('traffic: in 1 messages / 5 bytes, out 1 messages / 5 bytes');
+    expect(result.stderr).toContain('traffic: in 1 message / 5 bytes, out 1 message / 5 bytes');
     expect(result.stderr).toContain('exit:    0');
   });
 

@@ -1,4 +1,5 @@
 /** The process's surroundings — streams, TTY flags, environment, clock — injectable for tests. */
+import { readFileSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import type { StopSignal } from './protocol/outcome.js';
 
@@ -17,6 +18,44 @@ export interface Env {
    * listener is registered the process does not die of these signals: the session decides.
    */
   onSignal(listener: (signal: StopSignal) => void): () => void;
+  /**
+   * Whether the process is a background job of its terminal (`wsprobe … &`): reading or setting up the
+   * terminal would get it stopped by the shell, so stdin is then left alone. Absent: in the foreground.
+   */
+  inBackground?(): boolean;
+}
+
+/**
+ * From the text of `/proc/self/stat`: true when the process group (field 5) is not the terminal's
+ * foreground process group (field 8); null when the text cannot be read so. Fields are counted after
+ * the last `)`, as the command name (field 2) may hold spaces and parentheses.
+ */
+export function backgroundFromStat(stat: string): boolean | null {
+  const close = stat.lastIndexOf(')');
+  if (close < 0) return null;
+  // After ")": field 3 (state), 4 (ppid), 5 (pgrp), 6 (session), 7 (tty_nr), 8 (tpgid).
+  const fields = stat
+    .slice(close + 1)
+    .trim()
+    .split(/\s+/);
+  const pgrp = Number(fields[2]);
+  const tpgid = Number(fields[5]);
+  if (!Number.isInteger(pgrp) || !Number.isInteger(tpgid) || fields.length < 6) return null;
+  // No controlling terminal (tpgid -1): not anyone's background job.
+  if (tpgid <= 0) return false;
+  return pgrp !== tpgid;
+}
+
+/**
+ * Linux only (`/proc`); elsewhere the process is taken to be in the foreground, and a background job
+ * that reads the terminal is stopped by the shell as any would be (`--no-stdin` avoids it).
+ */
+function inBackground(): boolean {
+  try {
+    return backgroundFromStat(readFileSync('/proc/self/stat', 'utf8')) === true;
+  } catch {
+    return false;
+  }
 }
 
 export const STOP_SIGNALS: readonly StopSignal[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
@@ -32,6 +71,7 @@ export function processEnv(homedir: string): Env {
     vars: process.env,
     homedir,
     now: () => Date.now(),
+    inBackground,
     onSignal(listener) {
       const handlers = STOP_SIGNALS.map((signal) => {
         const handler = () => listener(signal);

@@ -6,6 +6,9 @@
 import type { Env } from '../env.js';
 import { type CommandTarget, runInputLine } from '../input/dispatch.js';
 import { openPrompt } from '../input/prompt.js';
+import { colorLevel } from '../output/color.js';
+import type { SessionEvent } from '../output/events.js';
+import { escapeControl } from '../output/sanitize.js';
 import { statusLines } from '../output/status.js';
 import type { ClientSession } from '../session/client.js';
 import type { Outbox } from '../session/outbox.js';
@@ -27,10 +30,25 @@ export interface ClientReplHooks {
   echoesSentMessages: boolean;
   /** --show-secrets: `/status` shows the URL's password and tokens. */
   showSecrets?: boolean;
+  /**
+   * The session output already shows the pong answering a `/ping` on the terminal (`-P`, or `--json`
+   * on a terminal); otherwise the prompt shows it, with its round trip.
+   */
+  pongsShown: boolean;
+  /** Pretty or pipe output, not `-q`: a hint line follows the first `connected to …`. */
+  hint: boolean;
+  /** `--no-color`. */
+  noColor?: boolean;
 }
 
 export interface ClientRepl {
   repl: Repl;
+  /** Reads keys while connecting (nothing typed lands on the spinner's line); Ctrl+C works. */
+  readAhead(): void;
+  /** The connection is open: the hint line (the first time), then the prompt. */
+  opened(): void;
+  /** Every session event, to see the pongs answering the user's `/ping`s. */
+  observe(e: SessionEvent): void;
   /** The streams session output must be written to, so it lands above the prompt. */
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
@@ -38,8 +56,14 @@ export interface ClientRepl {
   env: Env;
 }
 
+export const CLIENT_HINT = '/help for commands · Ctrl+D to close · Ctrl+C to quit';
+
 /** The session as the target of typed commands. Replies go to the prompt's terminal, never into a piped stdout. */
-function clientTarget(hooks: ClientReplHooks, write: (text: string) => void): CommandTarget {
+function clientTarget(
+  hooks: ClientReplHooks,
+  write: (text: string) => void,
+  pinged: (data: Buffer) => void,
+): CommandTarget {
   const problem = (message: string) => write(`wsprobe: ${message}\n`);
   return {
     context: 'client',
@@ -47,8 +71,10 @@ function clientTarget(hooks: ClientReplHooks, write: (text: string) => void): Co
     control(kind, data) {
       const session = hooks.session();
       if (session.readyState !== 'OPEN') return `the connection is ${session.readyState.toLowerCase()}`;
-      if (kind === 'ping') session.ping(data);
-      else session.pong(data);
+      if (kind === 'ping') {
+        session.ping(data);
+        pinged(data);
+      } else session.pong(data);
       return null;
     },
     status() {
@@ -77,17 +103,46 @@ function clientTarget(hooks: ClientReplHooks, write: (text: string) => void): Co
 }
 
 export function createClientRepl(env: Env, terminal: NodeJS.WritableStream, hooks: ClientReplHooks): ClientRepl {
-  const target = clientTarget(hooks, (text) => prompt.terminal.write(text));
+  const write = (text: string) => prompt.terminal.write(text);
+  /** Payloads of the user's pings whose pongs have not come yet, oldest first. */
+  let pings: Buffer[] = [];
+  const target = clientTarget(hooks, write, (data) => {
+    if (!hooks.pongsShown) pings.push(data);
+  });
   const prompt = openPrompt(env, terminal, {
     historyFile: hooks.historyFile,
     onLine: (line) =>
       runInputLine(line, target, (command) => {
         // Its `>` message line replaces the echo of what was typed.
-        if (command.cmd === 'send' && hooks.echoesSentMessages) prompt.repl.eraseEnteredLine(line);
+        if (command.cmd === 'send' && hooks.echoesSentMessages) prompt.repl.skipEcho();
       }),
     onEnd: hooks.onEnd,
     onInterrupt: hooks.onInterrupt,
     onNotice: target.problem,
   });
-  return { repl: prompt.repl, stdout: prompt.stdout, stderr: prompt.stderr, env: prompt.env };
+  const dim = colorLevel(env, true, hooks.noColor === true) > 0;
+  let hinted = false;
+  return {
+    repl: prompt.repl,
+    stdout: prompt.stdout,
+    stderr: prompt.stderr,
+    env: prompt.env,
+    readAhead: () => prompt.repl.readAhead(),
+    opened() {
+      // A new connection (--reconnect) answers none of the pings sent on the last one.
+      pings = [];
+      if (hooks.hint && !hinted) write(dim ? `\x1b[2m${CLIENT_HINT}\x1b[22m\n` : `${CLIENT_HINT}\n`);
+      hinted = true;
+      prompt.repl.start();
+    },
+    observe(e) {
+      // Pongs answer pings in order; one with our payload answers the oldest ping of the user (the
+      // keepalive's pings carry none).
+      if (e.event !== 'pong' || e.dir !== 'in' || e.rttMs === undefined || pings.length === 0) return;
+      if (!pings[0].equals(e.data)) return;
+      pings.shift();
+      const data = e.data.length ? ` "${escapeControl(e.data.toString('utf8'), false)}"` : '';
+      write(`< pong ${e.data.length} bytes, rtt ${e.rttMs.toFixed(1)} ms${data}\n`);
+    },
+  };
 }

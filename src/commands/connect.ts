@@ -8,7 +8,7 @@ import type { Env } from '../env.js';
 import { usageError } from '../errors.js';
 import { urlText } from '../output/describe.js';
 import { tooLargeToShow } from '../output/output.js';
-import { createSessionOutput } from '../output/setup.js';
+import { createSessionOutput, outputMode } from '../output/setup.js';
 import { type EndInput, EndPolicy } from '../protocol/end-policy.js';
 import { normalizeUrl } from '../protocol/url.js';
 import type { ClientOptions } from '../session/client.js';
@@ -40,7 +40,12 @@ export async function runConnect(plan: ConnectPlan, env: Env): Promise<number> {
   for (const message of initial) outbox.push(message);
   const feed = (input: EndInput): void => run.feed(input);
 
-  const terminal = plan.input.stdin && env.stdinIsTTY ? promptTerminal(env) : null;
+  // A background job (`wsprobe connect URL > log &`) leaves the terminal alone: stdin is not read,
+  // as with --no-stdin (reading or setting up the terminal would get the job stopped by the shell).
+  const background = env.stdinIsTTY && env.inBackground?.() === true;
+  const readStdin = plan.input.stdin && !background;
+  const terminal = readStdin && env.stdinIsTTY ? promptTerminal(env) : null;
+  const prettyOut = outputMode(plan.output, env.stdoutIsTTY) === 'pretty';
   const repl: ClientRepl | null = terminal
     ? createClientRepl(env, terminal, {
         session: () => run.session,
@@ -53,6 +58,11 @@ export async function runConnect(plan: ConnectPlan, env: Env): Promise<number> {
         showSecrets: plan.output.showSecrets,
         echoesSentMessages:
           !plan.output.json && (env.stdoutIsTTY || plan.output.pretty === true) && terminal === env.stdout,
+        pongsShown: plan.output.json
+          ? env.stdoutIsTTY
+          : plan.output.showPingPong && (prettyOut ? env.stdoutIsTTY : !plan.output.quiet && env.stderrIsTTY),
+        hint: !plan.output.json && !plan.output.quiet,
+        noColor: !plan.output.color,
       })
     : null;
   // Output goes through the prompt's writers so it lands above the line being typed. If stdout's
@@ -63,11 +73,16 @@ export async function runConnect(plan: ConnectPlan, env: Env): Promise<number> {
     policy,
     { connection, keepalive: plan.keepalive, initial },
     outbox,
-    output.emit,
+    repl
+      ? (e) => {
+          output.emit(e);
+          repl.observe(e);
+        }
+      : output.emit,
     env.now,
   );
   const stdin =
-    plan.input.stdin && !repl
+    readStdin && !repl
       ? new StdinReader(env.stdin, plan.input, outbox, {
           onEnd: () => feed({ type: 'input-ended' }),
           onBadInput: (message) => {
@@ -76,7 +91,7 @@ export async function runConnect(plan: ConnectPlan, env: Env): Promise<number> {
           },
         })
       : null;
-  if (!plan.input.stdin) feed({ type: 'input-ended' });
+  if (!readStdin) feed({ type: 'input-ended' });
   const stopSignals = env.onSignal((signal) => feed({ type: 'signal', signal }));
   const seconds = plan.ending.timeoutSeconds;
   const deadline = seconds !== undefined ? setTimeout(() => feed({ type: 'deadline' }), seconds * 1000) : undefined;
@@ -86,14 +101,18 @@ export async function runConnect(plan: ConnectPlan, env: Env): Promise<number> {
   output.stdout.onDrained = () => run.outputBackedUp(false);
   // A message too large to be shown in this mode (JavaScript's string limit) ends the session cleanly.
   output.onTooLarge = (e) => run.refuseMessage(tooLargeToShow(e));
+  // What is typed while connecting is kept for the prompt, not echoed onto the spinner's line.
+  repl?.readAhead();
   const spinner =
-    env.stderrIsTTY && !plan.output.quiet
+    env.stderrIsTTY && !plan.output.quiet && !background
       ? await startSpinner(env, `connecting to ${urlText(url.value, plan.output.showSecrets)}`)
       : null;
   if (spinner) output.beforePrint = () => spinner.stop();
   run.onOpen = () => {
     spinner?.stop();
-    repl?.repl.start();
+    // The hint goes after `connected to …`, which may still be batched.
+    output.stdout.flushNow();
+    repl?.opened();
   };
 
   run.start();

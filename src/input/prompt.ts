@@ -4,7 +4,7 @@
  */
 import type { Writable } from 'node:stream';
 import type { Env } from '../env.js';
-import { Repl } from '../session/repl.js';
+import { Repl, terminalReflow } from '../session/repl.js';
 
 export interface PromptHooks {
   /** No history is read or written when undefined (`--no-history`). */
@@ -31,7 +31,7 @@ export interface Prompt {
 
 /** `terminal`: stdout, or stderr when stdout is redirected (see `promptTerminal`). */
 export function openPrompt(env: Env, terminal: NodeJS.WritableStream, hooks: PromptHooks): Prompt {
-  const repl = new Repl({ input: env.stdin, terminal, prompt: '> ', ...hooks });
+  const repl = new Repl({ input: env.stdin, terminal, prompt: '> ', resizeReflow: terminalReflow(env.vars), ...hooks });
   const stdout = env.stdoutIsTTY ? repl.wrap(env.stdout) : env.stdout;
   const stderr = env.stderrIsTTY ? repl.wrap(env.stderr) : env.stderr;
   return {

@@ -2,6 +2,7 @@
 import type { Env } from '../env.js';
 import { usageError } from '../errors.js';
 import { readFileOrUsage } from '../input/files.js';
+import { type PemWanted, pemProblem } from '../protocol/pem.js';
 import { proxyFor } from '../protocol/proxy.js';
 import type { ClientOptions } from '../session/client.js';
 import { ConnectProxyAgent } from '../session/proxy-agent.js';
@@ -41,6 +42,14 @@ export interface ConnectionSettings {
   tls: TlsSettings;
 }
 
+/** Reads a TLS file now: unreadable, or not what `option` wants, is a usage error naming both. */
+function tlsFile(path: string, option: string, wanted: PemWanted): Buffer {
+  const data = readFileOrUsage(path, option);
+  const problem = pemProblem(data, wanted);
+  if (problem !== undefined) throw usageError(`${option} ${path}: ${problem}`);
+  return data;
+}
+
 export async function clientOptions(url: string, c: ConnectionSettings, env: Env): Promise<ClientOptions> {
   const headers = [...c.headers];
   if (c.auth !== undefined) headers.push(await basicAuthHeader(c.auth, env));
@@ -68,9 +77,9 @@ export async function clientOptions(url: string, c: ConnectionSettings, env: Env
     connectTimeoutMs: c.connectTimeoutMs,
     closeTimeoutMs: CLOSE_TIMEOUT_MS,
     tls: {
-      ca: c.tls.ca !== undefined ? readFileOrUsage(c.tls.ca, '--ca') : undefined,
-      cert: c.tls.cert !== undefined ? readFileOrUsage(c.tls.cert, '--cert') : undefined,
-      key: c.tls.key !== undefined ? readFileOrUsage(c.tls.key, '--key') : undefined,
+      ca: c.tls.ca !== undefined ? tlsFile(c.tls.ca, '--ca', 'certificate') : undefined,
+      cert: c.tls.cert !== undefined ? tlsFile(c.tls.cert, '--cert', 'certificate') : undefined,
+      key: c.tls.key !== undefined ? tlsFile(c.tls.key, '--key', 'private key') : undefined,
       passphrase: await keyPassphrase(c.tls.passphrase, env),
       rejectUnauthorized: !c.tls.insecure,
     },

@@ -5,8 +5,7 @@
  */
 import type { Env } from '../env.js';
 import { type CommandTarget, runInputLine } from '../input/dispatch.js';
-import { openPrompt } from '../input/prompt.js';
-import { colorLevel } from '../output/color.js';
+import { hintLine, openPrompt } from '../input/prompt.js';
 import type { SessionEvent } from '../output/events.js';
 import { escapeControl } from '../output/sanitize.js';
 import { statusLines } from '../output/status.js';
@@ -120,7 +119,6 @@ export function createClientRepl(env: Env, terminal: NodeJS.WritableStream, hook
     onInterrupt: hooks.onInterrupt,
     onNotice: target.problem,
   });
-  const dim = colorLevel(env, true, hooks.noColor === true) > 0;
   let hinted = false;
   return {
     repl: prompt.repl,
@@ -131,7 +129,7 @@ export function createClientRepl(env: Env, terminal: NodeJS.WritableStream, hook
     opened() {
       // A new connection (--reconnect) answers none of the pings sent on the last one.
       pings = [];
-      if (hooks.hint && !hinted) write(dim ? `\x1b[2m${CLIENT_HINT}\x1b[22m\n` : `${CLIENT_HINT}\n`);
+      if (hooks.hint && !hinted) write(hintLine(env, CLIENT_HINT, hooks.noColor === true));
       hinted = true;
       prompt.repl.start();
     },

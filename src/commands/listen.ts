@@ -13,7 +13,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Env } from '../env.js';
 import { type CommandTarget, type OwnCommand, runCommand, runInputLine } from '../input/dispatch.js';
 import { LineSource } from '../input/line-source.js';
-import { openPrompt, type Prompt } from '../input/prompt.js';
+import { hintLine, openPrompt, type Prompt } from '../input/prompt.js';
 import { clientListLines, serverStatusLines } from '../output/status.js';
 import { BACKLOG_HIGH_BYTES, BACKLOG_LOW_BYTES, type ServerClient } from '../server/client.js';
 import { CONSOLE_PATH, consolePage } from '../server/console-page.js';
@@ -273,12 +273,16 @@ export class ListenController {
   }
 }
 
+export const LISTEN_HINT = '/help for commands · Ctrl+D or Ctrl+C to stop';
+
 export function runListen(plan: ListenPlan, env: Env): Promise<number> {
   const flags = plan.listen;
   let controller: ListenController | null = null;
   let context: ServerContext | null = null;
   // On a terminal: the same prompt as the client's; server output is printed above it.
-  const terminal = flags.stdin && env.stdinIsTTY ? promptTerminal(env) : null;
+  // A background job (`wsprobe listen &`) leaves the terminal alone: stdin is not read (--no-stdin).
+  const readStdin = flags.stdin && !(env.stdinIsTTY && env.inBackground?.() === true);
+  const terminal = readStdin && env.stdinIsTTY ? promptTerminal(env) : null;
   const prompt: Prompt | null = terminal
     ? openPrompt(env, terminal, {
         historyFile: flags.history ? historyPath(env.homedir) : undefined,
@@ -295,7 +299,7 @@ export function runListen(plan: ListenPlan, env: Env): Promise<number> {
     context = ctx;
     // Piped: every line is a command (or a message); the server goes on when the input ends.
     const input =
-      flags.stdin && !prompt
+      readStdin && !prompt
         ? new LineSource(env.stdin, listen.outbox, { onItem: (line) => listen.handleServerLine(line.toString('utf8')) })
         : null;
     return {
@@ -309,6 +313,9 @@ export function runListen(plan: ListenPlan, env: Env): Promise<number> {
       started() {
         if (flags.console) ctx.say(`console: ${ctx.core.url.replace(/^ws/, 'http')}/`);
         input?.start();
+        if (prompt && !plan.output.json && !plan.output.quiet) {
+          prompt.terminal.write(hintLine(env, LISTEN_HINT, !plan.output.color));
+        }
         prompt?.repl.start();
       },
       accepted: (client) => listen.clientAccepted(client, flags.console),

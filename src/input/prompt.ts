@@ -4,6 +4,7 @@
  */
 import type { Writable } from 'node:stream';
 import type { Env } from '../env.js';
+import { colorLevel } from '../output/color.js';
 import { Repl, terminalReflow } from '../session/repl.js';
 
 export interface PromptHooks {
@@ -27,6 +28,11 @@ export interface Prompt {
   terminal: Writable;
   /** `env` with `stdout` and `stderr` replaced by the wrapped writers. */
   env: Env;
+}
+
+/** The dim line under `connected to …` / `listening on …` that says how to get help and out. */
+export function hintLine(env: Env, text: string, noColor: boolean): string {
+  return colorLevel(env, true, noColor) > 0 ? `\x1b[2m${text}\x1b[22m\n` : `${text}\n`;
 }
 
 /** `terminal`: stdout, or stderr when stdout is redirected (see `promptTerminal`). */

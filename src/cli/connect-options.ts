@@ -26,6 +26,7 @@ import {
   positiveIntArg,
   positiveSecondsArg,
   secondsArg,
+  sizeArg,
   writeOutArg,
 } from './parsers.js';
 import { fileArg, type SendItem, sendParsers } from './send-options.js';
@@ -137,8 +138,8 @@ export function addConnectCommand(program: Command, env: Env, setExit: (code: nu
     )
     .option('--raw', 'send stdin as a byte stream of binary messages (see --chunk-size)', false)
     .addOption(
-      new Option('--chunk-size <bytes>', 'largest binary message made from stdin with --raw')
-        .argParser(positiveIntArg)
+      new Option('--chunk-size <bytes>', 'largest binary message made from stdin with --raw (64k, 1M, ...)')
+        .argParser(sizeArg)
         .default(65536, '64 KiB'),
     )
     .option('--no-stdin', 'do not read stdin (cron, nohup, background jobs)')
@@ -187,9 +188,9 @@ export function addConnectCommand(program: Command, env: Env, setExit: (code: nu
     .addOption(
       new Option(
         '--max-payload <bytes>',
-        'largest incoming message (larger: close 1009); also the most read from a pipe by --send-file',
+        'largest incoming message, e.g. 64k, 16M (larger: close 1009); also the most read from a pipe by --send-file',
       )
-        .argParser(positiveIntArg)
+        .argParser(sizeArg)
         .default(DEFAULT_MAX_PAYLOAD, '100 MiB'),
     );
   addOtherOptions(connect);

@@ -3,7 +3,7 @@ import { type Command, Option } from 'commander';
 import type { OutputOptions } from '../output/options.js';
 import { GROUP } from './help.js';
 import { applyOptionRules, OUTPUT_CONFLICTS } from './option-rules.js';
-import { choiceArg, increment, nonNegativeIntArg, separatorArg } from './parsers.js';
+import { choiceArg, increment, nonNegativeSizeArg, separatorArg } from './parsers.js';
 
 /** The output flags every command shares, resolved into `OutputOptions` (output/options.ts). */
 export type OutputFlags = OutputOptions;
@@ -65,7 +65,7 @@ export function addOutputOptions(cmd: Command): Command {
       separatorArg,
       '\n',
     )
-    .option('--max-display <bytes>', 'bytes of a binary message shown as a hex dump', nonNegativeIntArg, 256)
+    .option('--max-display <bytes>', 'bytes of a binary message shown as a hex dump (e.g. 1k)', nonNegativeSizeArg, 256)
     .option(
       '--show-secrets',
       'show secrets instead of masking them: Authorization/Cookie values, URL passwords and tokens, proxy credentials',

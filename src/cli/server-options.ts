@@ -13,6 +13,7 @@ import {
   nonNegativeIntArg,
   positiveIntArg,
   positiveSecondsArg,
+  sizeArg,
 } from './parsers.js';
 import { fileArg } from './send-options.js';
 
@@ -149,8 +150,8 @@ function addServerOptions(cmd: Command, own: (cmd: Command) => Command): Command
       positiveSecondsArg,
     )
     .addOption(
-      new Option('--max-payload <bytes>', 'largest message accepted (larger: close 1009)')
-        .argParser(positiveIntArg)
+      new Option('--max-payload <bytes>', 'largest message accepted, e.g. 64k, 16M (larger: close 1009)')
+        .argParser(sizeArg)
         .default(DEFAULT_MAX_PAYLOAD, '100 MiB'),
     )
     .option(

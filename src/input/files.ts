@@ -105,7 +105,7 @@ export function readFileOrStream(path: string, maxBytes: number, what: string): 
       if (total > maxBytes) {
         throw usageError(
           `${what} ${path}: more than ${maxBytes} bytes (the --max-payload limit)`,
-          '--max-payload raises the limit',
+          '--max-payload raises the limit, e.g. --max-payload 1G',
         );
       }
       chunks.push(chunk.subarray(0, n));

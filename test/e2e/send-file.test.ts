@@ -67,7 +67,7 @@ describe('--send-file from a pipe', () => {
   it('more than --max-payload from a pipe is a usage error naming the option, before connecting', async () => {
     const server = await startServer({ echo: false });
     const r = await bash(
-      `wsprobe connect ${server.url} --send-file <(head -c 5000 /dev/zero) --max-payload 4096 --no-stdin`,
+      `wsprobe connect ${server.url} --send-file <(head -c 5000 /dev/zero) --max-payload 4k --no-stdin`,
     );
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^wsprobe: --send-file \/dev\/fd\/\d+: more than 4096 bytes \(the --max-payload limit\)/);

@@ -96,6 +96,12 @@ const ROWS: Array<[string, string[], string, string]> = [
     '--send-text-file: cannot read',
   ],
   ['a missing --ca', ['connect', URL, '--ca', join(dir, 'ca.pem')], 'connect', '--ca: cannot read'],
+  [
+    'a size that is not one',
+    ['connect', URL, '--max-payload', 'lots'],
+    'connect',
+    '--max-payload: expected a size in bytes',
+  ],
   ['a port out of range', ['listen', '99999'], 'listen', 'port: expected a port number 0-65535'],
   ['--max-clients 0', ['listen', '0', '--max-clients', '0'], 'listen', '--max-clients: expected a whole number >= 1'],
   ['--auth without a password', ['listen', '0', '--auth', 'ada'], 'listen', '--auth: expected user:password'],

@@ -110,85 +110,85 @@ export function addConnectCommand(program: Command, env: Env, setExit: (code: nu
     .option('-H, --header <header>', 'extra request header "Name: value" (repeatable)', headerArg)
     .option('-s, --subprotocol <protocol>', 'offer a subprotocol (repeatable)', collect)
     .option('-o, --origin <origin>', 'Origin header')
-    .option('--auth <user[:password]>', 'HTTP Basic auth; asks for the password (hidden) when missing on a terminal')
+    .option('--auth <user[:password]>', 'HTTP Basic auth; a missing password is asked for (hidden)')
     .option('--no-deflate', 'do not offer permessage-deflate')
     .addOption(
       new Option('--protocol-version <version>', 'Sec-WebSocket-Version to send')
         .argParser((v) => Number(choiceArg(['8', '13'] as const)(v)) as 8 | 13)
         .default(13),
     )
-    .option('--connect-timeout <seconds>', 'limit for TCP connect and the WebSocket handshake', positiveSecondsArg, 30)
+    .option('--connect-timeout <seconds>', 'limit for the TCP connect and the handshake', positiveSecondsArg, 30)
     .option('-L, --location', 'follow redirects (3xx) of the handshake', false)
     .option('--max-redirects <n>', 'most redirects followed with -L', nonNegativeIntArg, 10)
     .option(
       '--reconnect [attempts]',
-      'after a lost connection, reconnect with backoff (no limit when no number); --send messages go again',
+      'reconnect after a lost connection, with backoff (no number: no limit)',
       positiveIntArg,
     )
     .optionsGroup(GROUP.input)
-    .option('-x, --send <text>', 'send a text message after open (repeatable; all --send* go in order)', send.text)
+    .option('-x, --send <text>', 'send a text message after open (repeatable; --send* go in order)', send.text)
     .option('--send-hex <hex>', 'send a binary message given in hex', send.hex)
     .option('--send-base64 <b64>', 'send a binary message given in base64', send.base64)
-    .option('--send-file <path>', 'send a file as one binary message (a pipe or <(...) too)', send.file)
-    .option('--send-text-file <path>', 'send a file as one text message (UTF-8; a pipe or <(...) too)', send.textFile)
+    .option('--send-file <path>', 'send a file as one binary message (a pipe, <(...) too)', send.file)
+    .option('--send-text-file <path>', 'send a file as one text message (UTF-8; a pipe too)', send.textFile)
     .addOption(
-      new Option('--input <how>', 'piped lines are text, or hex/base64 decoded to binary')
+      new Option('--input <how>', 'piped lines are text, or hex/base64 for binary')
         .argParser(choiceArg(['text', 'hex', 'base64'] as const))
         .default('text'),
     )
-    .option('--raw', 'send stdin as a byte stream of binary messages (see --chunk-size)', false)
+    .option('--raw', 'send stdin as bytes, in binary messages', false)
     .addOption(
-      new Option('--chunk-size <bytes>', 'largest binary message made from stdin with --raw (64k, 1M, ...)')
+      new Option('--chunk-size <bytes>', 'largest message --raw makes (64k, 1M, ...)')
         .argParser(sizeArg)
         .default(65536, '64 KiB'),
     )
     .option('--no-stdin', 'do not read stdin (cron, nohup, background jobs)')
-    .option('--no-history', 'interactive mode: do not read or write ~/.wsprobe_history')
+    .option('--no-history', 'do not read or write ~/.wsprobe_history')
     .optionsGroup(GROUP.ending)
-    .option('-w, --wait <seconds>', 'after input ends, close when nothing arrived for this long', secondsArg, 1)
+    .option('-w, --wait <seconds>', 'once input ends, close after this long quiet', secondsArg, 1)
     .option('--keep-open', 'after input ends, wait for the server to close', false)
     .option('--count <n>', 'close after receiving n messages', positiveIntArg)
     .option('--timeout <seconds>', 'give up after this long in all (exit 124)', positiveSecondsArg)
-    .option('--close-code <code>', 'close code we send (1000-1003, 1007-1014, 3000-4999)', closeCodeArg, 1000)
+    .option('--close-code <code>', 'close code we send: 1000-1003, 1007-1014, 3000-4999', closeCodeArg, 1000)
     .option('--close-reason <text>', 'close reason we send (at most 123 bytes)', closeReasonArg, '')
     .optionsGroup(GROUP.checks)
     .option(
       '--expect <pattern>',
-      'succeed once a text message contains this (/regex/flags or substring; repeatable, in order)',
+      'succeed once a text message matches (/regex/flags or a substring; repeatable, in order)',
       expect.text,
     )
     .option(
       '--expect-json <path=value>',
-      'succeed once a JSON message has this value at path (e.g. data.items[0].id=7)',
+      'succeed once a JSON message has this value at path (data.items[0].id=7)',
       expect.json,
     )
-    .option('--expect-close <code>', 'succeed only if the peer closes with this code (waits for it)', expectCloseArg)
+    .option('--expect-close <code>', 'succeed only if the peer closes with this code', expectCloseArg)
     .option('--summary', 'print timings and traffic to stderr at the end', false)
     .option(
       '-W, --write-out <format>',
-      'print this at the end, curl-style: %{time_connect}, %{messages_in}, %{exit_code}, ...',
+      'print this at the end, curl-style (%{time_connect}, %{exit_code}, ...)',
       writeOutArg,
     );
   addOutputOptions(connect)
     .optionsGroup(GROUP.tls)
-    .option('--ca <file>', 'trust the CA certificate(s) in this PEM file for wss://', fileArg)
-    .option('--cert <file>', 'client certificate (PEM) for wss:// (needs --key)', fileArg)
+    .option('--ca <file>', 'trust the CA certificates in this PEM file', fileArg)
+    .option('--cert <file>', 'client certificate (PEM; needs --key)', fileArg)
     .option('--key <file>', 'private key (PEM) of --cert', fileArg)
-    .option('--passphrase [passphrase]', 'passphrase of --key; asked for (hidden) when given without a value')
+    .option('--passphrase [passphrase]', 'passphrase of --key (no value: asked for, hidden)')
     .option('-k, --insecure', 'do not verify the server certificate', false)
     .optionsGroup(GROUP.proxy)
-    .option('--proxy <url>', 'HTTP proxy (CONNECT), http://[user:pass@]host:port; default: $HTTPS_PROXY/$HTTP_PROXY')
+    .option('--proxy <url>', 'HTTP CONNECT proxy, http://[user:pass@]host:port (default: $HTTPS_PROXY, $HTTP_PROXY)')
     .optionsGroup(GROUP.limits)
     .option('--ping-interval <seconds>', 'send a ping this often; see --ping-timeout', positiveSecondsArg)
     .option(
       '--ping-timeout <seconds>',
-      'a ping unanswered this long means the peer is gone (exit 6); default: the interval',
+      'no pong this long after a ping: the peer is gone, exit 6 (default: the interval)',
       positiveSecondsArg,
     )
     .addOption(
       new Option(
         '--max-payload <bytes>',
-        'largest incoming message, e.g. 64k, 16M (larger: close 1009); also the most read from a pipe by --send-file',
+        'largest incoming message, e.g. 16M (larger: close 1009); also the most --send-file reads from a pipe',
       )
         .argParser(sizeArg)
         .default(DEFAULT_MAX_PAYLOAD, '100 MiB'),

@@ -65,7 +65,8 @@ export function helpTail(parts: {
  */
 export function optionDescription(option: Option): string {
   const shown = option.defaultValue !== undefined && option.defaultValue !== '' && (option.required || option.optional);
-  const value = option.defaultValueDescription ?? JSON.stringify(option.defaultValue);
+  const plain = typeof option.defaultValue === 'string' && /^[\w.:/-]+$/.test(option.defaultValue);
+  const value = option.defaultValueDescription ?? (plain ? option.defaultValue : JSON.stringify(option.defaultValue));
   return shown ? `${option.description} (default: ${value})` : option.description;
 }
 

@@ -50,7 +50,7 @@ export function addOutputOptions(cmd: Command): Command {
     .option('-v, --verbose', 'show the handshake (-v); repeat for more', increment, 0)
     .option('-P, --show-ping-pong', 'show ping and pong frames', false)
     .option('-t, --timestamps', 'prefix each line with the time', false)
-    .option('--pretty', 'coloured session log even when stdout is not a terminal')
+    .option('--pretty', 'coloured session log, even into a pipe')
     .option('--json', 'one JSON event per line (NDJSON) on stdout', false)
     .option('-q, --quiet', 'no status lines, only payloads and errors', false)
     .option('--no-color', 'no colour (also NO_COLOR=1)')
@@ -59,18 +59,9 @@ export function addOutputOptions(cmd: Command): Command {
         .argParser(choiceArg(['raw', 'hex', 'base64'] as const))
         .default('raw'),
     )
-    .option(
-      '--separator <text>',
-      'written after each message in pipe mode (\\n, \\0, \\t understood)',
-      separatorArg,
-      '\n',
-    )
-    .option('--max-display <bytes>', 'bytes of a binary message shown as a hex dump (e.g. 1k)', nonNegativeSizeArg, 256)
-    .option(
-      '--show-secrets',
-      'show secrets instead of masking them: Authorization/Cookie values, URL passwords and tokens, proxy credentials',
-      false,
-    );
+    .option('--separator <text>', 'written after each message in pipe mode (\\n, \\0, \\t)', separatorArg, '\n')
+    .option('--max-display <bytes>', 'bytes of a binary message shown as hex (e.g. 1k)', nonNegativeSizeArg, 256)
+    .option('--show-secrets', 'do not mask Authorization, cookies, URL passwords and tokens, proxy credentials', false);
 }
 
 /**

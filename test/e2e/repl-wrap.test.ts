@@ -294,7 +294,8 @@ describe('listen: a long line typed while a client sends', () => {
     const screen = (await cli.waitForScreen(/listening on ws:\/\/127\.0\.0\.1:\d+/)).join('\n');
     const url = screen.match(/ws:\/\/127\.0\.0\.1:\d+/)![0];
     const client = await openClient(url);
-    await cli.waitForLines((l) => lastLine(l) === '>');
+    const start = await cli.waitForLines((l) => lastLine(l) === '>');
+    expect(start).toContain('/help for commands · Ctrl+D or Ctrl+C to stop');
     ticker((t) => (client.ws as WebSocket).send(t));
     const lines = await typeWhileTicking(cli, CHUNKS);
     expectTicksOnce(lines, /\[#1\] < /);

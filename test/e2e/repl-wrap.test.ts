@@ -320,4 +320,21 @@ describe('a background job', () => {
     expect(cli.raw()).not.toMatch(/[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]/);
     expect(readFileSync(out, 'utf8')).toBe('hi\n');
   });
+
+  it('listen: does not read the terminal either, and serves as with --no-stdin', async () => {
+    const out = join(home(), 'out.log');
+    const cli = startPty(
+      [],
+      { HOME: home(), OUT: out },
+      { bash: '$WSPROBE listen 0 --once > "$OUT" & wait $!; echo "job exit $?"' },
+    );
+    const screen = (await cli.waitForScreen(/listening on ws:\/\/127\.0\.0\.1:\d+/)).join('\n');
+    const client = await openClient(screen.match(/ws:\/\/127\.0\.0\.1:\d+/)![0]);
+    await client.send('from the client');
+    client.ws.close(1000);
+    await cli.waitForScreen(/job exit \d+/);
+    expect((await cli.lines()).join('\n')).toContain('job exit 0');
+    expect((await cli.lines()).join('\n')).not.toContain('/help for commands');
+    expect(readFileSync(out, 'utf8')).toContain('from the client');
+  });
 });

@@ -15,6 +15,7 @@ import { type CommandTarget, type OwnCommand, runCommand, runInputLine } from '.
 import { LineSource } from '../input/line-source.js';
 import { hintLine, openPrompt, type Prompt } from '../input/prompt.js';
 import { clientListLines, serverStatusLines } from '../output/status.js';
+import type { Command } from '../protocol/slash.js';
 import { BACKLOG_HIGH_BYTES, BACKLOG_LOW_BYTES, type ServerClient } from '../server/client.js';
 import { CONSOLE_PATH, consolePage } from '../server/console-page.js';
 import type { Admission, ListenPlan } from '../server/options.js';
@@ -66,8 +67,8 @@ export class ListenController {
    * (`/to`, `/clients`, `/close`, `/hex`, `/ping`, `/quit`, …). Never throws; a bad command is an
    * `error` event with a one-line message.
    */
-  handleServerLine(line: string): void {
-    runInputLine(line, this.target);
+  handleServerLine(line: string, before?: (command: Command) => void): void {
+    runInputLine(line, this.target, before);
   }
 
   /** Ctrl+D at the prompt: stop as /quit does. */
@@ -283,10 +284,16 @@ export function runListen(plan: ListenPlan, env: Env): Promise<number> {
   // A background job (`wsprobe listen &`) leaves the terminal alone: stdin is not read (--no-stdin).
   const readStdin = flags.stdin && !(env.stdinIsTTY && env.inBackground?.() === true);
   const terminal = readStdin && env.stdinIsTTY ? promptTerminal(env) : null;
+  const echoesSentMessages =
+    !plan.output.json && (env.stdoutIsTTY || plan.output.pretty === true) && terminal === env.stdout;
   const prompt: Prompt | null = terminal
     ? openPrompt(env, terminal, {
         historyFile: flags.history ? historyPath(env.homedir) : undefined,
-        onLine: (line) => controller?.handleServerLine(line),
+        onLine: (line) =>
+          controller?.handleServerLine(line, (command) => {
+            // Its `>` line (`> hello  (to 3 clients)`) replaces the echo of what was typed.
+            if (command.cmd === 'send' && echoesSentMessages) prompt?.repl.skipEcho();
+          }),
         // Ctrl+D stops the server as /quit does; Ctrl+C as SIGINT does.
         onEnd: () => controller?.quit(),
         onInterrupt: () => context?.interrupt('SIGINT'),

@@ -94,7 +94,7 @@ export class ServerClient extends Connection {
   speakConsole(): void {
     if (!this.isOpen) return;
     this.console = true;
-    this.ws!.send(consoleHello(this.id));
+    this.ws!.send(consoleHello(this.id), { binary: false });
   }
 
   get id(): number {

@@ -83,7 +83,7 @@ describe('permessage-deflate cannot multiply server memory (item 6)', () => {
     const sleepers = await Promise.all(Array.from({ length: 6 }, () => nonReadingDeflateClient(server.port)));
     const reader = await openClient(server.url, [], { perMessageDeflate: true, maxPayload: 64 * MiB });
     const sender = await openClient(server.url, [], { perMessageDeflate: false, maxPayload: 64 * MiB });
-    await server.waitForStderr('[#8] connected to');
+    await server.waitForStderr('[#8] connected from');
     const baseline = peakRssMiB(server.child.pid!);
     const big = randomBytes(32 * MiB);
     await sender.send(big);
@@ -124,7 +124,7 @@ describe('listen: one client that does not read freezes nobody (item 7)', () => 
       lines++;
     });
     await new Promise((resolve) => reader.once('open', resolve));
-    await server.waitForStderr('[#2] connected to');
+    await server.waitForStderr('[#2] connected from');
 
     const count = 42_000;
     const input = createHash('sha256');

@@ -138,6 +138,6 @@ describe('in a real browser (item 5)', () => {
     expect(stderr).toMatch(
       /wsprobe: refused client #1 \(127\.0\.0\.1:\d+\): 403 Forbidden: origin "http:\/\/evil\.test:\d+" is not allowed: .*--origin http:\/\/evil\.test:\d+,/,
     );
-    expect(stderr).toContain('[#2] connected to');
+    expect(stderr).toContain('[#2] connected from');
   });
 });

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { jsonLines, startServerCli } from './support/cli.js';
+import { openClient } from './support/ws-peers.js';
 
 const CHROMIUM = process.env.WSPROBE_TEST_CHROMIUM ?? '/usr/bin/chromium';
 const ARGS = [
@@ -128,8 +129,119 @@ describe('in a real browser', () => {
     const result = await server.result;
     expect(result.code).toBe(143);
     expect(result.out).toBe('hello from the browser\nanyone else here?\nyes, me\n');
-    expect(result.stderr).toMatch(/\[#1\] client connected from 127\.0\.0\.1:\d+/);
-    expect(result.stderr).toContain('(subprotocol: chat,');
+    expect(result.stderr).toMatch(
+      /\[#1\] connected from 127\.0\.0\.1:\d+ to \/\?wsprobe-console \(subprotocol chat, permessage-deflate\)/,
+    );
+  });
+
+  it('--console: the page says which client it is and who sent each message, sends binary, closes with a code, and wraps at word boundaries', async () => {
+    const server = await startServerCli(['listen', '0', '--console', '--broadcast', '--json']);
+    const httpUrl = server.url.replace('ws://', 'http://');
+    const node = await openClient(server.url);
+    await server.waitForOutput('"conn":1,"url"');
+    const watched = await openPage(`${httpUrl}/`);
+    const { page } = watched;
+    await eventually(() => page.textContent('#me')).toBe('you are #2');
+    await eventually(() => page.textContent('#state')).toBe('connected');
+
+    // Who sent what: another client, and the person at the terminal.
+    const received = () =>
+      page.$$eval('#log .row.in', (rows) =>
+        rows.map((row) => [row.querySelector('.who')?.textContent, row.querySelector('.text')?.textContent]),
+      );
+    await node.send('hi from #1');
+    await eventually(received).toEqual([['#1', 'hi from #1']]);
+    server.child.stdin!.write('hi from the terminal\n');
+    await eventually(received).toEqual([
+      ['#1', 'hi from #1'],
+      ['server', 'hi from the terminal'],
+    ]);
+    expect((await node.message(0)).data.toString()).toBe('hi from the terminal');
+
+    // Binary: in hex mode, and with /hex in text mode; the other client gets the bytes as binary.
+    await page.selectOption('#mode', 'hex');
+    await page.fill('#message', '00 ff 10');
+    await page.click('#send');
+    expect(await node.message(1)).toEqual({ data: Buffer.from([0x00, 0xff, 0x10]), isBinary: true });
+    await page.selectOption('#mode', 'text');
+    await page.fill('#message', '/hex 0a0b');
+    await page.press('#message', 'Enter');
+    expect(await node.message(2)).toEqual({ data: Buffer.from([0x0a, 0x0b]), isBinary: true });
+    await eventually(() => logRows(page, 'out').allTextContents()).toEqual([
+      'binary 3 bytes: 00 ff 10',
+      'binary 2 bytes: 0a 0b',
+    ]);
+    // A binary message to the page shows as bytes, with its sender.
+    await node.send(Buffer.from([1, 2, 254]), { binary: true });
+    await eventually(received).toContainEqual(['#1', 'binary 3 bytes: 01 02 fe']);
+    // Bad hex is one line on the page; nothing is sent.
+    await page.fill('#message', '/hex zz');
+    await page.press('#message', 'Enter');
+    await eventually(() => page.locator('#log .row.sys.bad .text').allTextContents()).toEqual([
+      'not hex bytes: "zz" (e.g. 00 ff 0a)',
+    ]);
+
+    // Long text wraps between words (a word is never split), and a token longer than a row still wraps.
+    await page.setViewportSize({ width: 360, height: 640 });
+    const words = 'the quick brown fox jumps over the lazy dog '.repeat(5);
+    await node.send(`${words}${'x'.repeat(150)}`);
+    await eventually(() => logRows(page, 'in').count()).toBe(4);
+    const wrap = (await page.evaluate(`(() => {
+      const body = [...document.querySelectorAll('#log .row.in .text')].at(-1);
+      const text = body.firstChild;
+      const split = [];
+      const tops = new Set();
+      for (const m of text.textContent.matchAll(/\\S+/g)) {
+        const range = document.createRange();
+        range.setStart(text, m.index);
+        range.setEnd(text, m.index + m[0].length);
+        const rects = [...range.getClientRects()].filter((r) => r.width > 0);
+        if (m[0].length < 10 && rects.length !== 1) split.push(m[0]);
+        for (const r of rects) tops.add(Math.round(r.top));
+      }
+      const log = document.getElementById('log');
+      return { split, rows: tops.size, overflows: log.scrollWidth > log.clientWidth };
+    })()`)) as { split: string[]; rows: number; overflows: boolean };
+    expect(wrap.split).toEqual([]);
+    expect(wrap.rows).toBeGreaterThanOrEqual(4);
+    expect(wrap.overflows).toBe(false);
+
+    // Closing with a code and a reason: from the close fields, and with /close typed in a second page.
+    await page.fill('#close-code', '4001');
+    await page.fill('#close-reason', 'page bye');
+    await page.click('#close');
+    await eventually(() => page.textContent('#state')).toBe('closed 4001 "page bye"');
+    const second = await openPage(`${httpUrl}/`);
+    await eventually(() => second.page.textContent('#me')).toBe('you are #3');
+    await eventually(() => second.page.textContent('#state')).toBe('connected');
+    await second.page.fill('#message', '/close 4002 typed bye');
+    await second.page.press('#message', 'Enter');
+    await eventually(() => second.page.textContent('#state')).toBe('closed 4002 "typed bye"');
+    await server.waitForOutput('"reason":"typed bye"');
+
+    server.child.kill('SIGTERM');
+    const events = jsonLines((await server.result).out);
+    expect(events.find((e) => e.event === 'close' && e.conn === 2)).toMatchObject({
+      code: 4001,
+      reason: 'page bye',
+      by: 'client',
+    });
+    expect(events.find((e) => e.event === 'close' && e.conn === 3)).toMatchObject({
+      code: 4002,
+      reason: 'typed bye',
+      by: 'client',
+    });
+    // The server saw the page's binary messages as binary, and relayed them as #2's.
+    const fromPage = events.filter((e) => e.event === 'message' && e.conn === 2 && e.dir === 'in');
+    expect(fromPage.map((e) => [e.type, e.data])).toEqual([
+      ['binary', 'AP8Q'],
+      ['binary', 'Cgs='],
+    ]);
+    expect(events.find((e) => e.event === 'message' && e.dir === 'out' && e.data === 'AP8Q')).toMatchObject({
+      conn: 1,
+      from: 2,
+    });
+    for (const { problems } of [watched, second]) expect(problems).toEqual([]);
   });
 
   it('a page script echoes a text and an ArrayBuffer through wsprobe echo, unchanged', async () => {

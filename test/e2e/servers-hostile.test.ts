@@ -173,7 +173,7 @@ describe('hostile clients', () => {
     const sender = await openClient(server.url, [], { perMessageDeflate: false });
     const sleeper = await openClient(server.url, [], { perMessageDeflate: false });
     const reader = await openClient(server.url, [], { perMessageDeflate: false });
-    await server.waitForOutput('[#3] connected to');
+    await server.waitForOutput('[#3] connected from');
     sleeper.ws.pause();
     const chunk = Buffer.alloc(1024 * 1024, 3);
     const count = 48;

@@ -30,8 +30,10 @@ describe('wsprobe listen', () => {
     const result = await server.result;
     expect(result.code).toBe(130);
     expect(result.out).toBe('first line\nsecond line\nhex me');
-    expect(result.stderr).toContain('[#1] client connected from 127.0.0.1:');
-    expect(result.stderr).toContain('[#2] client connected from 127.0.0.1:');
+    // One line per client once its handshake is done: address, path (what was agreed, when anything was).
+    expect(result.stderr).toMatch(/^\[#1\] connected from 127\.0\.0\.1:\d+ to \/.*$/m);
+    expect(result.stderr).toMatch(/^\[#2\] connected from 127\.0\.0\.1:\d+ to \/.*$/m);
+    expect(result.stderr).not.toContain('client connected');
     expect(result.stderr).toContain('[#1] closed 1000 (Normal Closure) by client, clean');
     expect(result.stderr).toContain('[#2] closed 4001 (Private Use) by client, reason "bye", clean');
   });
@@ -71,8 +73,9 @@ describe('wsprobe listen', () => {
     server.child.kill('SIGTERM');
     const result = await server.result;
     expect(result.code).toBe(143);
+    // Columns under a header, numbers to the right: the bytes are those of the messages each got.
     expect(result.stderr).toMatch(
-      /^2 clients:\n {2}#1 {2}127\.0\.0\.1:\d+ {2}\/ {2}up [\d.]+ s {2}in 0 {2}out 3\n {2}#2 {2}127\.0\.0\.1:\d+ {2}\/ {2}up [\d.]+ s {2}in 0 {2}out 4$/m,
+      /^2 clients:\n {2}id {2}remote {11}path {2}subprotocol {2,}up {2}in {2}out {2}bytes in {2}bytes out\n {2}#1 {2}127\.0\.0\.1:\d+ {2}\/ {5}- {12,}[\d.]+s {3}0 {4}3 {9}0 {9}28\n {2}#2 {2}127\.0\.0\.1:\d+ {2}\/ {5}- {12,}[\d.]+s {3}0 {4}4 {9}0 {9}40$/m,
     );
     expect(result.stderr).toContain('wsprobe: /to: no client #9 is connected (see /clients)');
     const events = jsonLines(result.out);
@@ -121,8 +124,12 @@ describe('wsprobe listen', () => {
 
     server.child.kill('SIGTERM');
     const events = jsonLines((await server.result).out);
+    // A relayed message is one event: whose it is and whom it went to.
     const relayed = events.filter((e) => e.event === 'message' && e.dir === 'out' && e.data === 'hi from a');
-    expect(relayed.map((e) => e.conn).sort()).toEqual([2, 3]);
+    expect(relayed).toHaveLength(1);
+    expect(relayed[0]).toMatchObject({ from: 1, recipients: 2, type: 'text', size: 9 });
+    expect(relayed[0].conn).toBeUndefined();
+    expect((relayed[0].to as number[]).toSorted()).toEqual([2, 3]);
   });
 
   it('--greeting greets each client; --close-after closes it with --close-code and --close-reason', async () => {

@@ -34,7 +34,7 @@ describe('listen on a terminal', () => {
     const screen = await cli.waitForScreen(/listening on ws:\/\/127\.0\.0\.1:\d+/);
     const url = /listening on (ws:\/\/\S+)/.exec(screen.join('\n'))![1];
     const peer = await client(url);
-    await cli.waitForScreen('client connected from');
+    await cli.waitForScreen('[#1] connected from');
     cli.type('hello client\r');
     await peer.waitFor(1);
     expect(peer.received).toEqual(['hello client']);
@@ -60,7 +60,7 @@ describe('listen on a terminal', () => {
     const screen = await cli.waitForScreen(/listening on ws:\/\/127\.0\.0\.1:\d+/);
     const peer = await client(/listening on (ws:\/\/\S+)/.exec(screen.join('\n'))![1]);
     const closed = new Promise<number>((resolve) => peer.ws.once('close', (code) => resolve(code)));
-    await cli.waitForScreen('client connected from');
+    await cli.waitForScreen('[#1] connected from');
     cli.type('\x03');
     expect(await closed).toBe(1001);
     expect(await cli.exit).toBe(130);

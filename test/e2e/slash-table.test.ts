@@ -122,7 +122,7 @@ async function serverPlace(n: number): Promise<Place> {
     const ws = new WebSocket(server.url);
     peers.push(record(ws));
     await once(ws, 'open');
-    await server.waitForOutput(`[#${id}] client connected`);
+    await server.waitForOutput(`[#${id}] connected from`);
   }
   return {
     context: 'server',
@@ -213,7 +213,9 @@ const CASES: Record<string, Partial<Record<SlashContext | 'both', Case>>> = {
       async run(place) {
         place.line('/clients');
         const out = await place.printed('#2  127.0.0.1:');
-        expect(out).toMatch(/^2 clients:\n {2}#1 {2}127\.0\.0\.1:\d+ {2}\/ {2}up [\d.]+ s {2}in 0 {2}out 0$/m);
+        expect(out).toMatch(
+          /^2 clients:\n {2}id {2}remote {11}path {2}subprotocol {2,}up {2}in {2}out {2}bytes in {2}bytes out\n {2}#1 {2}127\.0\.0\.1:\d+ {2}\/ {5}- {12,}[\d.]+s {3}0 {4}0 {9}0 {10}0$/m,
+        );
       },
     },
   },

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { consolePage } from '../../src/server/console-page.js';
+import { CONSOLE_PATH, consoleHello, consoleMessage, consolePage } from '../../src/server/console-page.js';
 
 function inlineScript(html: string): string {
   const match = /<script>([\s\S]*)<\/script>/.exec(html);
@@ -35,5 +35,41 @@ describe('consolePage', () => {
     const script = inlineScript(consolePage().html);
     expect(script).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write/);
     expect(script).toContain('body.textContent = text');
+  });
+
+  it('wraps long lines between words, not inside them (a token longer than a row still wraps)', () => {
+    const { html } = consolePage();
+    expect(html).toMatch(/\.row \{[^}]*word-break: normal;[^}]*overflow-wrap: break-word;/);
+    expect(html).not.toMatch(/break-all|overflow-wrap: anywhere/);
+  });
+
+  it('connects to the console path, where the server speaks envelopes', () => {
+    const script = inlineScript(consolePage().html);
+    expect(script).toContain(`location.host + ${JSON.stringify(CONSOLE_PATH)}`);
+  });
+});
+
+describe('the console envelopes', () => {
+  it('tell the page which client it is', () => {
+    expect(JSON.parse(consoleHello(7).toString())).toEqual({ wsprobe: 'you', id: 7 });
+  });
+
+  it('carry a text with its sender, or null for the person at the server', () => {
+    expect(JSON.parse(consoleMessage(Buffer.from('hé </script>'), false, 3).toString())).toEqual({
+      wsprobe: 'message',
+      from: 3,
+      type: 'text',
+      data: 'hé </script>',
+    });
+    expect(JSON.parse(consoleMessage(Buffer.from('x'), false).toString())).toMatchObject({ from: null });
+  });
+
+  it('carry binary in base64', () => {
+    expect(JSON.parse(consoleMessage(Buffer.from([0, 255]), true, 1).toString())).toEqual({
+      wsprobe: 'message',
+      from: 1,
+      type: 'binary',
+      data: 'AP8=',
+    });
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clientListLines, helpLines, serverStatusLines, statusLines } from '../../src/output/status.js';
+import { ageText, clientListLines, helpLines, serverStatusLines, statusLines } from '../../src/output/status.js';
 import { COMMANDS, commandsFor } from '../../src/protocol/slash.js';
 
 describe('statusLines', () => {
@@ -104,9 +104,47 @@ describe('server status and client list', () => {
       ]),
     ).toEqual([
       '2 clients:',
-      '  #1  127.0.0.1:5000  /chat  up 1.5 s  in 1  out 2',
-      '  #3  127.0.0.1:5000  /chat  subprotocol v1  up 0.3 s  in 1  out 2  (closing)',
+      '  id  remote          path   subprotocol    up  in  out  bytes in  bytes out',
+      '  #1  127.0.0.1:5000  /chat  -            1.5s   1    2         0          0',
+      '  #3  127.0.0.1:5000  /chat  v1           0.3s   1    2         0          0  closing',
     ]);
     expect(clientListLines([])).toEqual(['no client connected']);
+  });
+
+  it('lines the columns up by display width, whatever the ids, paths and ages', () => {
+    const row = { remote: '127.0.0.1:5000', path: '/chat', protocol: '', messagesIn: 1, messagesOut: 2 };
+    const lines = clientListLines([
+      { ...row, id: 1, path: '/聊天', upMs: 65_000, bytesIn: 5, open: true },
+      {
+        ...row,
+        id: 12,
+        remote: '[::1]:61000',
+        path: '/',
+        protocol: 'chat.v1',
+        upMs: 7_500_000,
+        messagesIn: 1234,
+        open: true,
+      },
+      { ...row, id: 3, path: '/\u001b[2Jx', upMs: 0, open: true },
+    ]);
+    expect(lines).toEqual([
+      '3 clients:',
+      '  id   remote          path       subprotocol     up    in  out  bytes in  bytes out',
+      '  #1   127.0.0.1:5000  /聊天      -            1m05s     1    2         5          0',
+      '  #12  [::1]:61000     /          chat.v1      2h05m  1234    2         0          0',
+      '  #3   127.0.0.1:5000  /\\x1b[2Jx  -             0.0s     1    2         0          0',
+    ]);
+  });
+
+  it('says how long a client has been connected in seconds, minutes or hours', () => {
+    expect([0, 999, 59_949, 60_000, 3_599_000, 3_600_000, 90_061_000].map(ageText)).toEqual([
+      '0.0s',
+      '1.0s',
+      '59.9s',
+      '1m00s',
+      '59m59s',
+      '1h00m',
+      '25h01m',
+    ]);
   });
 });

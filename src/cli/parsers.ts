@@ -1,9 +1,7 @@
 /** Option-argument parsers for commander: each rejects bad input with a one-line message. */
-import { statSync } from 'node:fs';
 import { InvalidArgumentError } from 'commander';
 import { parseWriteOut, type WriteOut } from '../output/summary.js';
 import { type Parsed, parseCloseCode, validateCloseReason } from '../protocol/close-codes.js';
-import { parseBase64, parseHex } from '../protocol/encoding.js';
 import { type Expectation, parseExpectJson, parseExpectPattern } from '../protocol/expect.js';
 import { parseHeader } from '../protocol/headers.js';
 
@@ -108,35 +106,6 @@ export function separatorArg(text: string): string {
     /\\([ntr0\\])/g,
     (_, ch: string) => ({ n: '\n', t: '\t', r: '\r', '0': '\0', '\\': '\\' })[ch] ?? ch,
   );
-}
-
-/** A message given on the command line, kept in the order the options were given. */
-export type SendItem =
-  | { kind: 'text'; data: Buffer }
-  | { kind: 'binary'; data: Buffer }
-  | { kind: 'file'; path: string };
-
-/** Parsers for -x/--send, --send-hex, --send-base64 and --send-file that share one ordered list. */
-export function sendParsers(list: SendItem[]) {
-  const add = (item: SendItem) => {
-    list.push(item);
-    return list;
-  };
-  return {
-    text: (text: string) => add({ kind: 'text', data: Buffer.from(text, 'utf8') }),
-    hex: (text: string) => add({ kind: 'binary', data: unwrap(parseHex(text)) }),
-    base64: (text: string) => add({ kind: 'binary', data: unwrap(parseBase64(text)) }),
-    file: (path: string) => {
-      let isFile = false;
-      try {
-        isFile = statSync(path).isFile();
-      } catch (err) {
-        throw new InvalidArgumentError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
-      }
-      if (!isFile) throw new InvalidArgumentError(`cannot read ${path}: not a regular file`);
-      return add({ kind: 'file', path });
-    },
-  };
 }
 
 /** Parsers for --expect and --expect-json that share one ordered list. */

@@ -10,6 +10,7 @@
 import { closeSync, openSync, readSync, writeSync } from 'node:fs';
 import type { Env } from '../env.js';
 import { usageError } from '../errors.js';
+import { fileProblem } from '../input/files.js';
 
 /** Ctrl+C (or Ctrl+D on an empty line) at a hidden prompt: the user does not want to go on. */
 export class PromptInterrupted extends Error {
@@ -43,7 +44,7 @@ function askHidden(question: string, what: string, env: Env): string {
     tty = openSync('/dev/tty', 'r+');
   } catch (err) {
     // stdin is a terminal, but not this process's controlling one (setsid, some containers).
-    throw usageError(`${what}: cannot ask on the terminal (/dev/tty: ${(err as NodeJS.ErrnoException).code})`);
+    throw usageError(`${what}: cannot ask on the terminal (/dev/tty: ${fileProblem(err)})`);
   }
   const bytes: number[] = [];
   const byte = Buffer.alloc(1);

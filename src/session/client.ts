@@ -69,8 +69,9 @@ export class ClientSession extends Connection {
       side: 'client',
       emit: (e) => {
         if (shown.on) return;
-        // A lost connection is one line: the error (or the run's reconnecting line) that says why.
-        if (e.event === 'close' && e.by === 'none' && shown.lossTold) emit({ ...e, reported: true });
+        // A lost connection (no close frame back: 1006) is one line: the error, or the run's
+        // reconnecting line, that says why.
+        if (e.event === 'close' && e.code === 1006 && shown.lossTold) emit({ ...e, reported: true });
         else emit(e);
       },
       now,

@@ -34,6 +34,8 @@ function ticker(send: (text: string) => void) {
   };
   tick();
   return {
+    /** How many were sent so far. */
+    sent: () => next,
     hold: () => {
       held = true;
       clearTimeout(timer);
@@ -80,7 +82,12 @@ async function typeWhileTicking(
   const input = chunks.join('');
   for (const [i, chunk] of chunks.entries()) {
     await waitForTick(cli, 1 + i * 6);
-    await opts.between?.(i);
+    if (opts.between) {
+      // What was typed so far is drawn: no echo of it is in flight.
+      const typed = normalize(`> ${chunks.slice(0, i).join('')}`.trimEnd());
+      await cli.waitForLines((lines) => normalize(lastLine(lines)) === typed);
+      await opts.between(i);
+    }
     cli.type(chunk);
   }
   return cli.waitForLines(
@@ -151,6 +158,8 @@ describe('a long line typed while messages arrive (pty, 80 columns)', () => {
         between: async (i) => {
           if (i !== 3 && i !== 6) return;
           ticks.hold();
+          // Nothing in flight: the only output after the resize is the program's answer to it.
+          await waitForTick(cli, ticks.sent());
           await resizeAndRedraw(cli, i === 3 ? 50 : 90, 24);
           ticks.release();
         },
@@ -222,8 +231,9 @@ describe('the prompt after each line', () => {
     const server = await startServer();
     const out = join(home(), 'out.log');
     const cli = await connectRepl(server.url, [], { stdoutFile: out });
-    expect((await cli.lines()).join('\n')).toContain('/help for commands · Ctrl+D to close · Ctrl+C to quit');
-    await cli.waitForLines((l) => lastLine(l) === '>');
+    await cli.waitForLines(
+      (l) => l.includes('/help for commands · Ctrl+D to close · Ctrl+C to quit') && lastLine(l) === '>',
+    );
     for (const word of ['one', 'two']) {
       cli.type(`${word}\r`);
       await cli.waitForLines((l) => l.includes(`> ${word}`) && lastLine(l) === '>');
@@ -240,9 +250,10 @@ describe('the prompt after each line', () => {
   it('clears the prompt before the close line after Ctrl+D', async () => {
     const server = await startServer();
     const cli = await connectRepl(server.url);
+    await cli.waitForLines((l) => lastLine(l) === '>');
     cli.type('\x04');
     expect(await cli.exit).toBe(0);
-    const lines = await cli.lines();
+    const lines = await cli.waitForLines((l) => l.some((x) => x.includes('closed 1000')));
     const closed = lines.find((l) => l.includes('closed 1000'));
     expect(closed?.startsWith('closed 1000')).toBe(true);
     expect(lines.filter((l) => l.startsWith('>'))).toEqual([]);

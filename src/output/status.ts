@@ -1,5 +1,6 @@
 /** Text for the prompt's `/status`, `/help` and (servers) `/clients`. Pure. */
 import { commandsFor, helpText, type SlashContext } from '../protocol/slash.js';
+import { plural } from './plural.js';
 import { escapeControl, maskPath, maskUrl } from './sanitize.js';
 import { textWidth } from './width.js';
 
@@ -27,15 +28,11 @@ export function statusLines(s: StatusSnapshot, o: SecretsShown = {}): string[] {
     `url:         ${escapeControl(o.showSecrets ? s.url : maskUrl(s.url), false)}`,
     `subprotocol: ${escapeControl(s.protocol, false) || 'none'}`,
     `extensions:  ${escapeControl(s.extensions, false) || 'none'}`,
-    `received:    ${s.messagesIn} messages, ${s.bytesIn} bytes`,
-    `sent:        ${s.messagesOut} messages, ${s.bytesOut} bytes`,
-    `buffered:    ${s.bufferedBytes} bytes`,
+    `received:    ${plural(s.messagesIn, 'message')}, ${plural(s.bytesIn, 'byte')}`,
+    `sent:        ${plural(s.messagesOut, 'message')}, ${plural(s.bytesOut, 'byte')}`,
+    `buffered:    ${plural(s.bufferedBytes, 'byte')}`,
     `last RTT:    ${s.lastRttMs !== undefined ? `${s.lastRttMs.toFixed(1)} ms` : 'none (try /ping)'}`,
   ];
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 export interface ServerStatusSnapshot {
@@ -54,8 +51,8 @@ export interface ServerStatusSnapshot {
 export function serverStatusLines(s: ServerStatusSnapshot): string[] {
   return [
     `listening on ${s.url}, ${plural(s.clients, 'client')} connected`,
-    `in ${plural(s.messagesIn, 'message')} (${s.bytesIn} bytes), out ${plural(s.messagesOut, 'message')} (${s.bytesOut} bytes)`,
-    `${plural(s.waitingMessages, 'message')} waiting to be sent (${s.waitingBytes} bytes)`,
+    `in ${plural(s.messagesIn, 'message')} (${plural(s.bytesIn, 'byte')}), out ${plural(s.messagesOut, 'message')} (${plural(s.bytesOut, 'byte')})`,
+    `${plural(s.waitingMessages, 'message')} waiting to be sent (${plural(s.waitingBytes, 'byte')})`,
   ];
 }
 

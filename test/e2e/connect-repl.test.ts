@@ -112,8 +112,8 @@ describe('interactive client (pty)', () => {
     const screen = (await cli.waitForScreen('last RTT:')).join('\n');
     expect(screen).toContain('state:       OPEN');
     expect(screen).toContain(`url:         ${server.url}/`);
-    expect(screen).toContain('received:    1 messages, 1 bytes');
-    expect(screen).toContain('sent:        1 messages, 1 bytes');
+    expect(screen).toContain('received:    1 message, 1 byte');
+    expect(screen).toContain('sent:        1 message, 1 byte');
     expect(screen).toMatch(/last RTT: {4}\d+\.\d ms/);
   });
 

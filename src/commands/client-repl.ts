@@ -3,10 +3,12 @@
  * shared dispatcher with the session as the target. A bad command prints one line and the session
  * goes on.
  */
+
 import type { Env } from '../env.js';
 import { type CommandTarget, runInputLine } from '../input/dispatch.js';
 import { hintLine, openPrompt } from '../input/prompt.js';
 import type { SessionEvent } from '../output/events.js';
+import { plural } from '../output/plural.js';
 import { escapeControl } from '../output/sanitize.js';
 import { statusLines } from '../output/status.js';
 import type { ClientSession } from '../session/client.js';
@@ -140,7 +142,7 @@ export function createClientRepl(env: Env, terminal: NodeJS.WritableStream, hook
       if (!pings[0].equals(e.data)) return;
       pings.shift();
       const data = e.data.length ? ` "${escapeControl(e.data.toString('utf8'), false)}"` : '';
-      write(`< pong ${e.data.length} bytes, rtt ${e.rttMs.toFixed(1)} ms${data}\n`);
+      write(`< pong ${plural(e.data.length, 'byte')}, rtt ${e.rttMs.toFixed(1)} ms${data}\n`);
     },
   };
 }

@@ -1,6 +1,8 @@
 /** Routes rendered events to stdout and stderr. The only place session events become bytes. */
+
 import type { Renderer, SessionEvent } from './events.js';
 import { render } from './events.js';
+import { plural } from './plural.js';
 import type { BatchedWriter } from './writer.js';
 
 export interface Output {
@@ -28,7 +30,8 @@ export function isStringLimit(err: unknown): boolean {
 
 /** The one line for a message that `isStringLimit` kept from being shown. */
 export function tooLargeToShow(e: SessionEvent): { message: string; hint: string } {
-  const what = e.event === 'message' ? `a ${e.binary ? 'binary' : 'text'} message of ${e.data.length} bytes` : e.event;
+  const what =
+    e.event === 'message' ? `a ${e.binary ? 'binary' : 'text'} message of ${plural(e.data.length, 'byte')}` : e.event;
   return {
     message: `message too large to show: ${what} exceeds JavaScript's string limit in this output mode; closing with 1009`,
     hint: '--max-payload refuses such messages; pipe mode shows text as it came, binary too with --binary-output raw',

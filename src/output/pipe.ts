@@ -1,4 +1,5 @@
 /** The pipeline renderer: payloads only on stdout, plain status lines on stderr. */
+
 import {
   bodyPreview,
   clientOpenText,
@@ -19,6 +20,7 @@ import {
   urlText,
 } from './describe.js';
 import type { ControlEvent, HeaderList, Rendered, Renderer, SessionEvent } from './events.js';
+import { plural } from './plural.js';
 import { escapeControl } from './sanitize.js';
 import { summaryLines } from './summary.js';
 
@@ -54,7 +56,7 @@ export function createPipeRenderer(o: PipeOptions): Renderer {
   const control = (e: ControlEvent<'ping' | 'pong'>): Rendered | null => {
     if (!o.showPingPong) return null;
     const rtt = e.rttMs !== undefined ? `, rtt ${e.rttMs.toFixed(1)} ms` : '';
-    return status(e, `${e.event} ${e.dir} ${e.data.length} bytes${rtt}`);
+    return status(e, `${e.event} ${e.dir} ${plural(e.data.length, 'byte')}${rtt}`);
   };
 
   return {

@@ -1,4 +1,5 @@
 /** The terminal renderer: a coloured session log. Colour is applied over the same text as plain. */
+
 import type { ChalkInstance } from 'chalk';
 import { closeExitCode } from '../protocol/exit.js';
 import {
@@ -23,6 +24,7 @@ import {
 } from './describe.js';
 import type { ControlEvent, HeaderList, MessageEvent, Rendered, Renderer, SessionEvent } from './events.js';
 import { hexDump } from './hexdump.js';
+import { plural } from './plural.js';
 import { escapeControl } from './sanitize.js';
 import { summaryLines } from './summary.js';
 
@@ -59,7 +61,9 @@ export function createPrettyRenderer(o: PrettyOptions): Renderer {
     const note = c.gray(messageNote(e));
     if (e.binary) {
       const dump = hexDump(e.data, o.maxDisplay).map((l) => `  ${c.gray(l)}`);
-      return { out: lines(e, [`${mark(e.dir)} ${c.magenta(`binary ${e.data.length} bytes`)}${note}`, ...dump]) };
+      return {
+        out: lines(e, [`${mark(e.dir)} ${c.magenta(`binary ${plural(e.data.length, 'byte')}`)}${note}`, ...dump]),
+      };
     }
     const [first = '', ...rest] = escapeControl(e.data.toString('utf8')).split('\n');
     const body = [
@@ -72,7 +76,7 @@ export function createPrettyRenderer(o: PrettyOptions): Renderer {
     if (!o.showPingPong) return null;
     const data = e.data.length ? ` "${escapeControl(e.data.toString('utf8'), false)}"` : '';
     const rtt = e.rttMs !== undefined ? `, rtt ${e.rttMs.toFixed(1)} ms` : '';
-    return { out: lines(e, [`${mark(e.dir)} ${c.blue(`${e.event} ${e.data.length} bytes${rtt}`)}${data}`]) };
+    return { out: lines(e, [`${mark(e.dir)} ${c.blue(`${e.event} ${plural(e.data.length, 'byte')}${rtt}`)}${data}`]) };
   };
 
   return {

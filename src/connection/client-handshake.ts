@@ -37,6 +37,8 @@ export interface ClientOptions {
   maxRedirects?: number;
   /** -vv: report every frame on the wire. */
   tapFrames?: boolean;
+  /** false: pings are not answered by ws (a relay passes them on to its other side). */
+  autoPong?: boolean;
   /** The HTTP CONNECT proxy agent for a URL (each -L hop is asked again), if any. */
   agentFor?: (url: string) => Agent | undefined;
   /** Passed to `tls.connect` for wss:// (undefined members are left to Node's defaults). */
@@ -122,6 +124,7 @@ export class ClientHandshake {
       perMessageDeflate: o.deflate ? CLIENT_DEFLATE : false,
       maxPayload: o.maxPayload,
       maxPendingAutoPongs: MAX_PENDING_PONGS,
+      autoPong: o.autoPong,
       handshakeTimeout: o.connectTimeoutMs,
       closeTimeout: NEVER_MS,
       protocolVersion: o.protocolVersion ?? 13,

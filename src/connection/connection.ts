@@ -51,6 +51,8 @@ export interface ConnectionContext {
   readonly now: () => number;
   /** A server's totals over all its clients, counted along with each connection's own. */
   readonly totals?: Traffic;
+  /** false: ws does not answer pings by itself (a relay passes them on); no pong is shown for it. */
+  readonly autoPong?: boolean;
 }
 
 /** Why reading from a connection is paused: our stdout is backed up, or the peer is not reading. */
@@ -104,6 +106,9 @@ export abstract class Connection {
     return this.ws?.bufferedAmount ?? 0;
   }
 
+  /** A relay (proxy): every ping and pong that arrives, after it is shown, to pass it on. */
+  onControl?: (kind: 'ping' | 'pong', data: Buffer) => void;
+
   /** The clock every time of this connection is read from. */
   get now(): () => number {
     return this.ctx.now;
@@ -130,6 +135,25 @@ export abstract class Connection {
     if (ws?.readyState !== WebSocket.OPEN) return;
     ws.pong(data);
     this.event({ event: 'pong', dir: 'out', data });
+  }
+
+  /**
+   * A relay (proxy) passes on a message from the other side: counted as sent, not shown (it was shown
+   * once, as it came in). `done`, when given, is called once it has been written. False: not open.
+   */
+  forward(data: Buffer, binary: boolean, done?: (err?: Error) => void): boolean {
+    const ws = this.ws;
+    if (ws?.readyState !== WebSocket.OPEN) return false;
+    count(this.stats, 'out', data.length);
+    if (this.ctx.totals) count(this.ctx.totals, 'out', data.length);
+    ws.send(data, { binary }, done);
+    return true;
+  }
+
+  /** A relay passes a ping or pong on as it came (not shown: it was, as it came in). */
+  forwardControl(kind: 'ping' | 'pong', data: Buffer): void {
+    const ws = this.ws;
+    if (ws?.readyState === WebSocket.OPEN) ws[kind](data);
   }
 
   /** Starts the close handshake; ws drops the connection if the peer does not answer within its close timeout. */
@@ -255,7 +279,9 @@ export abstract class Connection {
     const wasOpen = this.openAtLastPing;
     this.openAtLastPing = open;
     this.event({ event: 'ping', dir: 'in', data });
+    this.onControl?.('ping', data);
     // ws answers every ping by itself (autoPong) while the connection is open; show the answer it sent.
+    if (open && this.ctx.autoPong === false) return;
     if (open) {
       this.event({ event: 'pong', dir: 'out', data });
       return;
@@ -273,6 +299,7 @@ export abstract class Connection {
     const rttMs = sentAt !== undefined ? this.ctx.now() - sentAt : undefined;
     this.ponged(rttMs);
     this.event({ event: 'pong', dir: 'in', data, rttMs });
+    this.onControl?.('pong', data);
   }
 
   private handleClose(code: number, reason: string, wasClean: boolean): void {

@@ -89,6 +89,11 @@ export class ServerHandshakes {
     return attempt;
   }
 
+  /** The id given to the handshake of `req` (undefined: not one that reached `begin`). */
+  attemptId(req: IncomingMessage): number | undefined {
+    return this.attempts.get(req)?.id;
+  }
+
   refuse(req: IncomingMessage, refusal: Refusal): void {
     const attempt = this.attempts.get(req);
     const who = attempt ? `client #${attempt.id} (${attempt.remote})` : remoteOf(req.socket);

@@ -6,6 +6,8 @@ import type { ErrorKind } from '../errors.js';
 import type { ClosedBy, StopSignal } from '../protocol/outcome.js';
 
 export type Direction = 'in' | 'out';
+/** `proxy`: which connection of a pair an event belongs to — the client's to us, or ours to the upstream. */
+export type ProxySide = 'client' | 'upstream';
 export type HeaderList = ReadonlyArray<readonly [string, string]>;
 
 interface Base {
@@ -13,6 +15,8 @@ interface Base {
   time: number;
   /** Server sessions: the client's id. */
   conn?: number;
+  /** `proxy`: the connection of the pair it happened on (a message: the one it came in on). */
+  side?: ProxySide;
 }
 
 export interface ConnectingEvent extends Base {

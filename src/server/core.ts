@@ -23,7 +23,7 @@ import type { SessionEvent } from '../output/events.js';
 import type { CloseInfo } from '../protocol/outcome.js';
 import { BUDGET_CHECK_MIN_BYTES, budgetFor, MemoryBudget, makeRoom } from './budget.js';
 import { ServerClient, type ServerClients } from './client.js';
-import { admit, chooseSubprotocol, httpResponse, ownOrigin, type Policy } from './policy.js';
+import { admit, chooseSubprotocol, httpResponse, ownOrigin, type Policy, type Refusal } from './policy.js';
 
 export interface CoreOptions {
   host: string;
@@ -44,7 +44,15 @@ export interface CoreOptions {
   closeTimeoutMs: number;
   /** -vv: report every frame of every client. */
   tapFrames?: boolean;
+  /**
+   * A relay (`proxy`): ws answers no ping by itself (they are passed on), and every event of a client
+   * says it is the client's side of its pair (`side: 'client'`).
+   */
+  relay?: boolean;
 }
+
+/** A relay's answer to a client's handshake: accepted with the upstream's subprotocol, or refused. */
+export type RelayAnswer = { protocol: string } | { refusal: Refusal; body?: string };
 
 /** Plain HTTP requests (not upgrades) go here; the default answers 426 Upgrade Required. */
 export type HttpHandler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -61,6 +69,14 @@ const LISTEN_ERRORS: Readonly<Record<string, [string, string | undefined]>> = {
   EAI_AGAIN: ['host name lookup failed', undefined],
 };
 
+/** A relay's client-side events say so (its upstream's say `upstream`). */
+function clientSide(emit: (e: SessionEvent) => void): (e: SessionEvent) => void {
+  return (e) => {
+    if (e.conn !== undefined && e.side === undefined) e.side = 'client';
+    emit(e);
+  };
+}
+
 export class ServerCore {
   readonly clients = new Map<number, ServerClient>();
   readonly totals: Traffic = emptyTraffic();
@@ -76,6 +92,13 @@ export class ServerCore {
   onClosed?: (client: ServerClient, close: CloseInfo) => void;
 
   onHttpRequest?: HttpHandler;
+  /**
+   * A relay: a handshake the policy let in waits for this (its upstream's answer) before the client
+   * gets its 101 — with the upstream's subprotocol — or the refusal.
+   */
+  onUpgrading?: (req: IncomingMessage, id: number) => Promise<RelayAnswer>;
+  /** Reading every client was paused (stdout backed up) or resumed: a relay pauses its other sides too. */
+  onPaused?: (paused: boolean) => void;
 
   /** Shared by every client: the clock, the output, the totals; passes its messages and its end on. */
   private readonly shared: ServerClients;
@@ -89,12 +112,17 @@ export class ServerCore {
   private stopKeepalive = () => {};
   /** The incoming message just refused for the memory budget: not shown, not passed on. */
   private refused: Buffer | null = null;
+  /** A relay: the subprotocol each accepted handshake answers with (the upstream's choice). */
+  private readonly relayProtocols = new WeakMap<IncomingMessage, string>();
+  private readonly emit: (e: SessionEvent) => void;
 
   constructor(
     private readonly options: CoreOptions,
-    private readonly emit: (e: SessionEvent) => void,
+    show: (e: SessionEvent) => void,
     private readonly now: () => number,
   ) {
+    const emit = options.relay ? clientSide(show) : show;
+    this.emit = emit;
     this.budget = new MemoryBudget(options.memoryBudget ?? budgetFor(options.maxPayload));
     this.shared = {
       side: 'server',
@@ -113,6 +141,7 @@ export class ServerCore {
       now,
       totals: this.totals,
       budget: this.budget,
+      autoPong: options.relay ? false : undefined,
       clientMessage: (client, data, isBinary) => {
         if (data === this.refused) {
           this.refused = null;
@@ -143,7 +172,12 @@ export class ServerCore {
       maxPayload: options.maxPayload,
       perMessageDeflate: options.deflate ? SERVER_DEFLATE : false,
       closeTimeout: options.closeTimeoutMs,
-      handleProtocols: (offered) => chooseSubprotocol(offered, options.subprotocols),
+      handleProtocols: (offered: Set<string>, req: IncomingMessage) => {
+        const relayed = this.relayProtocols.get(req);
+        if (relayed !== undefined) return relayed || false;
+        return chooseSubprotocol(offered, options.subprotocols);
+      },
+      ...(options.relay ? { autoPong: false } : {}),
       verifyClient: (info, done) => {
         const refusal = admit(
           info.req.headers,
@@ -151,11 +185,17 @@ export class ServerCore {
           this.clients.size,
           ownOrigin(info.req.socket, info.secure),
         );
-        if (!refusal) return done(true);
-        this.handshakes.refuse(info.req, refusal);
-        done(false, refusal.status, `${refusal.reason}\n`, {
-          'Content-Type': 'text/plain; charset=utf-8',
-          ...refusal.headers,
+        const refuse = (no: Refusal, body = `${no.reason}\n`) => {
+          this.handshakes.refuse(info.req, no);
+          done(false, no.status, body, { 'Content-Type': 'text/plain; charset=utf-8', ...no.headers });
+        };
+        if (refusal) return refuse(refusal);
+        const id = this.handshakes.attemptId(info.req);
+        if (!this.onUpgrading || id === undefined) return done(true);
+        void this.onUpgrading(info.req, id).then((answer) => {
+          if ('refusal' in answer) return refuse(answer.refusal, answer.body);
+          this.relayProtocols.set(info.req, answer.protocol);
+          done(true);
         });
       },
     } as ConstructorParameters<typeof WebSocketServer>[0]);
@@ -205,11 +245,13 @@ export class ServerCore {
   pauseAll(): void {
     this.pausedForOutput = true;
     for (const client of this.clients.values()) client.pause('output');
+    this.onPaused?.(true);
   }
 
   resumeAll(): void {
     this.pausedForOutput = false;
     for (const client of this.clients.values()) client.resume('output');
+    this.onPaused?.(false);
   }
 
   /**

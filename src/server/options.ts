@@ -40,6 +40,8 @@ export interface ServerPlan {
   limits: ServerLimits;
   lifecycle: ClientLifecycle;
   output: OutputOptions;
+  /** `proxy`: the server relays its clients to upstreams (see CoreOptions.relay). */
+  relay?: boolean;
 }
 
 export interface ListenPlan extends ServerPlan {

@@ -101,6 +101,7 @@ export async function runServer(
         handshakeTimeoutMs: limits.handshakeTimeoutMs,
         closeTimeoutMs: CLOSE_TIMEOUT_MS,
         tapFrames: plan.output.verbose >= 2,
+        relay: plan.relay,
       },
       emit,
       env.now,

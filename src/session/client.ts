@@ -75,6 +75,7 @@ export class ClientSession extends Connection {
         else emit(e);
       },
       now,
+      autoPong: options.autoPong,
     });
     this.shown = shown;
     this.handshake = new ClientHandshake(options, this.ctx.emit, now, (failure) => this.fail(failure));

@@ -1,11 +1,14 @@
 /** `connect`'s options, resolved once from the command line (cli/connect-options.ts), one object per concern. */
+
 import type { SendItem } from '../cli/send-options.js';
 import { usageError } from '../errors.js';
+import type { ExecPlan } from '../exec/plan.js';
 import { readFileOrStream } from '../input/files.js';
 import type { SummaryEvent } from '../output/events.js';
 import type { OutputOptions } from '../output/options.js';
 import type { EndRules } from '../protocol/end-policy.js';
 import type { OutMessage } from '../session/outbox.js';
+import type { SocketIoPlan } from '../session/socketio.js';
 import type { StdinOptions } from '../session/stdin-reader.js';
 import type { ConnectionSettings } from './client-options.js';
 
@@ -18,6 +21,10 @@ export interface ConnectPlan {
   ending: Omit<EndRules, 'interactive'>;
   output: OutputOptions;
   writeOut?: (e: SummaryEvent) => string;
+  /** `--socketio`: Engine.IO/Socket.IO inside the WebSocket (its code loads only then). */
+  socketio?: SocketIoPlan;
+  /** `--exec`: a program as the input (its stdout is sent) and the reader of what arrives. */
+  exec?: ExecPlan;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });

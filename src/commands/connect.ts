@@ -6,6 +6,7 @@
 
 import type { Env } from '../env.js';
 import { usageError } from '../errors.js';
+import type { ExecClient } from '../exec/client.js';
 import { urlText } from '../output/describe.js';
 import { tooLargeToShow } from '../output/output.js';
 import { createSessionOutput, outputMode } from '../output/setup.js';
@@ -16,6 +17,7 @@ import { ClientRun } from '../session/client-run.js';
 import { historyPath } from '../session/history.js';
 import { Outbox } from '../session/outbox.js';
 import { promptTerminal } from '../session/repl.js';
+import type { SocketIoSetup } from '../session/socketio.js';
 import { StdinReader } from '../session/stdin-reader.js';
 import { clientOptions } from './client-options.js';
 import { type ClientRepl, createClientRepl } from './client-repl.js';
@@ -27,7 +29,17 @@ import { startSpinner } from './spinner.js';
 export async function runConnect(plan: ConnectPlan, env: Env): Promise<number> {
   const url = normalizeUrl(plan.url);
   if (!url.ok) throw usageError(url.error);
-  const initial = loadSendItems(plan.input.send);
+  let initial = loadSendItems(plan.input.send);
+  // --socketio: the layer (and its codec) is loaded only now; the URL becomes the Engine.IO one.
+  let socketio: SocketIoSetup | undefined;
+  if (plan.socketio) {
+    const { prepareSocketIo } = await import('../session/socketio.js');
+    const setup = prepareSocketIo(plan.socketio, url.value, initial, plan.output.verbose >= 2, env.now);
+    if ('error' in setup) throw usageError(setup.error);
+    socketio = setup;
+    url.value = setup.url;
+    initial = setup.initial;
+  }
   // Asks for missing secrets on the terminal, so it must come before any socket or prompt exists.
   let connection: ClientOptions;
   try {
@@ -43,7 +55,8 @@ export async function runConnect(plan: ConnectPlan, env: Env): Promise<number> {
   // A background job (`wsprobe connect URL > log &`) leaves the terminal alone: stdin is not read,
   // as with --no-stdin (reading or setting up the terminal would get the job stopped by the shell).
   const background = env.stdinIsTTY && env.inBackground?.() === true;
-  const readStdin = plan.input.stdin && !background;
+  // --exec: the program is the input (its stdout is sent); stdin and the prompt are left alone.
+  const readStdin = plan.input.stdin && !background && !plan.exec;
   const terminal = readStdin && env.stdinIsTTY ? promptTerminal(env) : null;
   const prettyOut = outputMode(plan.output, env.stdoutIsTTY) === 'pretty';
   const repl: ClientRepl | null = terminal
@@ -69,29 +82,50 @@ export async function runConnect(plan: ConnectPlan, env: Env): Promise<number> {
   // reader goes away (EPIPE), close normally: the socket must be read again to see the close.
   const output = createSessionOutput(plan.output, repl?.env ?? env, () => run.outputGone());
   const policy = new EndPolicy({ ...plan.ending, interactive: repl !== null });
+  let exec: ExecClient | null = null;
   const run: ClientRun = new ClientRun(
     policy,
-    { connection, keepalive: plan.keepalive, initial },
+    { connection, keepalive: plan.keepalive, initial, layer: socketio?.layer },
     outbox,
     repl
       ? (e) => {
           output.emit(e);
           repl.observe(e);
         }
-      : output.emit,
+      : exec || plan.exec
+        ? (e) => {
+            output.emit(e);
+            // What arrives (and is shown) goes to the program's stdin; while that is full, the socket waits.
+            if (e.event === 'message' && e.dir === 'in' && exec && !exec.received(e.data)) run.session.pause('program');
+          }
+        : output.emit,
     env.now,
   );
+  if (plan.exec) {
+    const { ExecClient } = await import('../exec/client.js');
+    exec = await ExecClient.start(plan.exec, url.value, env, outbox, {
+      emit: (e) => output.emit(e),
+      backpressure: (full) => (full ? run.session.pause('program') : run.session.resume('program')),
+      exited: (failed) => feed({ type: 'program-exited', failed }),
+    });
+  }
   const stdin =
     readStdin && !repl
-      ? new StdinReader(env.stdin, plan.input, outbox, {
-          onEnd: () => feed({ type: 'input-ended' }),
-          onBadInput: (message) => {
-            output.emit({ event: 'error', time: env.now(), kind: 'usage', message });
-            feed({ type: 'bad-input' });
+      ? new StdinReader(
+          env.stdin,
+          plan.input,
+          outbox,
+          {
+            onEnd: () => feed({ type: 'input-ended' }),
+            onBadInput: (message) => {
+              output.emit({ event: 'error', time: env.now(), kind: 'usage', message });
+              feed({ type: 'bad-input' });
+            },
           },
-        })
+          socketio?.decodeLine,
+        )
       : null;
-  if (!readStdin) feed({ type: 'input-ended' });
+  if (!readStdin && !exec) feed({ type: 'input-ended' });
   const stopSignals = env.onSignal((signal) => feed({ type: 'signal', signal }));
   const seconds = plan.ending.timeoutSeconds;
   const deadline = seconds !== undefined ? setTimeout(() => feed({ type: 'deadline' }), seconds * 1000) : undefined;
@@ -123,6 +157,8 @@ export async function runConnect(plan: ConnectPlan, env: Env): Promise<number> {
   stopSignals();
   clearTimeout(deadline);
   stdin?.stop();
+  // The session is over: the program's stdin is closed, and it is ended (its exit is shown).
+  await exec?.end();
 
   return reportEnd(plan, env, output, run, result, url.value);
 }

@@ -99,6 +99,28 @@ export interface ControlEvent<K extends 'ping' | 'pong'> extends Base {
   /** A pong answering our ping: the round trip. */
   rttMs?: number;
 }
+/**
+ * `connect --socketio`: one Engine.IO or Socket.IO happening — an event or an ack (with its arguments,
+ * binary ones as Buffers), the Engine.IO open, a namespace connect, refusal or disconnect, a heartbeat.
+ */
+export interface SocketIoEvent extends Base {
+  event: 'socketio';
+  dir: Direction;
+  type: 'event' | 'ack' | 'open' | 'connect' | 'connect-error' | 'disconnect' | 'ping' | 'pong';
+  /** The namespace (`/` for the main one). */
+  ns: string;
+  name?: string;
+  args?: readonly unknown[];
+  ackId?: number;
+  /** An ack answering our emit: the round trip. */
+  rttMs?: number;
+  /** `open`: what the Engine.IO open packet said. */
+  open?: { sid: string; upgrades: string[]; pingInterval: number; pingTimeout: number; maxPayload?: number };
+  /** `connect`: the namespace session id. */
+  sid?: string;
+  /** `connect-error`: the server's message. */
+  message?: string;
+}
 export interface CloseEvent extends Base {
   event: 'close';
   code: number;
@@ -192,6 +214,7 @@ export type SessionEvent =
   | TlsEvent
   | OpenEvent
   | MessageEvent
+  | SocketIoEvent
   | ControlEvent<'ping'>
   | ControlEvent<'pong'>
   | CloseEvent

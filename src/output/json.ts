@@ -7,6 +7,7 @@ import { isUtf8 } from 'node:buffer';
 import { errorText, headerObject } from './describe.js';
 import type { ControlEvent, Rendered, Renderer, SessionEvent } from './events.js';
 import { maskSecretsInText, maskUrl, safeJson } from './sanitize.js';
+import { socketioFields } from './socketio.js';
 
 export interface JsonOptions {
   showSecrets: boolean;
@@ -88,6 +89,7 @@ export function createJsonRenderer(o: JsonOptions): Renderer {
       }
       return line(e, fields);
     },
+    socketio: (e) => line(e, socketioFields(e)),
     ping: control,
     pong: control,
     close: (e) => line(e, { code: e.code, reason: e.reason, by: e.by, clean: e.clean }),

@@ -6,6 +6,9 @@ import {
   clock,
   closeText,
   errorText,
+  execExitText,
+  execStartText,
+  execStderrText,
   frameText,
   headerLines,
   inMark,
@@ -22,6 +25,7 @@ import {
 import type { ControlEvent, HeaderList, Rendered, Renderer, SessionEvent } from './events.js';
 import { plural } from './plural.js';
 import { escapeControl } from './sanitize.js';
+import { eventArray, eventParts, socketioStatusText } from './socketio.js';
 import { summaryLines } from './summary.js';
 
 export type BinaryOutput = 'raw' | 'hex' | 'base64';
@@ -90,6 +94,17 @@ export function createPipeRenderer(o: PipeOptions): Renderer {
       if (!e.binary) return { out: e.data.toString('utf8') + o.separator };
       if (o.binaryOutput === 'raw') return { out: e.data };
       return { out: e.data.toString(o.binaryOutput) + o.separator };
+    },
+    // --socketio: a received event is one JSON array line on stdout; the rest are status lines.
+    socketio: (e) => {
+      if (e.type === 'event') return e.dir === 'in' ? { out: eventArray(e) + o.separator } : null;
+      if (e.type === 'ack') {
+        const p = eventParts(e);
+        return status(e, `${p.ns}ack ${e.dir} ${p.args}${p.note}`);
+      }
+      if ((e.type === 'ping' || e.type === 'pong') && !o.showPingPong) return null;
+      const text = socketioStatusText(e);
+      return text === null ? null : status(e, text);
     },
     ping: control,
     pong: control,

@@ -8,6 +8,9 @@ import {
   clock,
   closeText,
   errorText,
+  execExitText,
+  execStartText,
+  execStderrText,
   frameText,
   headerLines,
   inMark,
@@ -26,6 +29,7 @@ import type { ControlEvent, HeaderList, MessageEvent, Rendered, Renderer, Sessio
 import { hexDump } from './hexdump.js';
 import { plural } from './plural.js';
 import { escapeControl } from './sanitize.js';
+import { eventParts, socketioStatusText } from './socketio.js';
 import { summaryLines } from './summary.js';
 
 export interface PrettyOptions {
@@ -110,6 +114,19 @@ export function createPrettyRenderer(o: PrettyOptions): Renderer {
       return { out: lines(e, [c.green(text)]) };
     },
     message,
+    // --socketio: `< chat ["hi",{"from":"ann"}]`, the event name highlighted.
+    socketio: (e) => {
+      if (e.type === 'event' || e.type === 'ack') {
+        const p = eventParts(e);
+        const name = e.type === 'ack' ? c.blue(p.name) : c.bold.cyan(p.name);
+        const args = e.dir === 'out' ? c.dim(p.args) : p.args;
+        return { out: lines(e, [`${mark(e.dir)} ${c.gray(p.ns)}${name} ${args}${c.gray(p.note)}`]) };
+      }
+      if ((e.type === 'ping' || e.type === 'pong') && !o.showPingPong) return null;
+      const text = socketioStatusText(e);
+      if (text === null || o.quiet) return null;
+      return { out: lines(e, [e.type === 'ping' || e.type === 'pong' ? c.blue(text) : c.gray(text)]) };
+    },
     ping: control,
     pong: control,
     close: (e) => {

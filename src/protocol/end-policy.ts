@@ -6,7 +6,7 @@
  */
 import { backoffDelay } from './backoff.js';
 import { type ClientEndState, clientExit, type ExitDecision, RECENT_SHOWN } from './exit.js';
-import { type Expectation, ExpectationList } from './expect.js';
+import { type Expectation, ExpectationList, type ReceivedEvent } from './expect.js';
 import type { Failure } from './failures.js';
 import type { SessionEnd, StopSignal } from './outcome.js';
 
@@ -41,7 +41,8 @@ export type EndInput =
   | { type: 'bad-input' }
   /** Everything queued for the current connection has been written (answer to `flush`). */
   | { type: 'input-flushed' }
-  | { type: 'message'; text?: string }
+  /** `event`: a Socket.IO event (--socketio); `text` is then its JSON array. */
+  | { type: 'message'; text?: string; event?: ReceivedEvent }
   | { type: 'idle' }
   | { type: 'deadline' }
   /** stdout's reader went away: nothing more can be shown. */
@@ -52,7 +53,12 @@ export type EndInput =
   | { type: 'output-drained' }
   | { type: 'ended'; end: SessionEnd }
   | { type: 'backoff-over' }
-  | { type: 'signal'; signal: StopSignal };
+  | { type: 'signal'; signal: StopSignal }
+  /**
+   * `--exec`: the program whose output is our input has exited (its output is all in the outbox):
+   * the input has ended; `failed` (a non-zero exit, a signal we did not send) is remembered for the exit code.
+   */
+  | { type: 'program-exited'; failed: boolean };
 
 export type EndAction =
   | { do: 'close'; code: number; reason: string }
@@ -90,6 +96,7 @@ export class EndPolicy {
   private phase: Phase = 'connecting';
   private inputEnded = false;
   private badInput = false;
+  private programFailed = false;
   private closing = false;
   private hidden = false;
   /** The -w timer should be running (input is over); it only runs while our output is not backed up. */
@@ -134,6 +141,9 @@ export class EndPolicy {
       case 'bad-input':
         this.badInput = true;
         return this.handle({ type: 'input-ended' });
+      case 'program-exited':
+        this.programFailed ||= input.failed;
+        return this.handle({ type: 'input-ended' });
       case 'input-ended':
         if (this.inputEnded) return [];
         this.inputEnded = true;
@@ -141,7 +151,7 @@ export class EndPolicy {
       case 'input-flushed':
         return this.afterInput();
       case 'message':
-        return this.onMessage(input.text);
+        return this.onMessage(input.text, input.event);
       case 'idle': {
         const close = this.close(this.rules.closeCode, this.rules.closeReason);
         // The -w wait ran out and nothing ever came: the user may think the server has no answer.
@@ -199,14 +209,14 @@ export class EndPolicy {
     return this.idleArmed && !this.outputBlocked ? [{ do: 'arm-idle', ms: this.rules.waitMs }] : [];
   }
 
-  private onMessage(text: string | undefined): EndAction[] {
+  private onMessage(text: string | undefined, event?: ReceivedEvent): EndAction[] {
     // After the --count-th message, what arrives while closing is neither shown nor matched.
     if (this.hidden) return [];
     this.received++;
     if (text !== undefined && !this.expected.done) {
       this.recent.push(text);
       if (this.recent.length > RECENT_SHOWN) this.recent.shift();
-      if (this.expected.feed(text) && this.rules.expectClose === undefined) return this.close(1000, '');
+      if (this.expected.feed(text, event) && this.rules.expectClose === undefined) return this.close(1000, '');
     }
     if (this.rules.count !== undefined && this.received >= this.rules.count) {
       this.hidden = true;
@@ -258,6 +268,7 @@ export class EndPolicy {
       end,
       signal,
       badInput: this.badInput,
+      programFailed: this.programFailed,
       expected: this.expected,
       recent: this.recent,
       expectClose: this.rules.expectClose,

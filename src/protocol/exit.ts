@@ -52,7 +52,7 @@ export const RECENT_SHOWN = 5;
 /** One line: which expectation was not met, and what arrived last. */
 export function expectReport(expected: ExpectationList, recent: readonly string[]): string {
   const pending = expected.pending!;
-  const flag = pending.kind === 'json' ? '--expect-json' : '--expect';
+  const flag = { json: '--expect-json', text: '--expect', event: '--expect-event' }[pending.kind];
   const shown = recent.map((t) => JSON.stringify(t.length > 200 ? `${t.slice(0, 200)}…` : t)).join(', ');
   return (
     `expectation not met: ${flag} ${JSON.stringify(pending.source)} ` +
@@ -70,6 +70,8 @@ export interface ClientEndState {
   expected: ExpectationList;
   recent: readonly string[];
   expectClose?: number;
+  /** `--exec`: the program exited non-zero (or died of a signal we did not send) on its own. */
+  programFailed?: boolean;
 }
 
 export interface ExitDecision {
@@ -100,6 +102,8 @@ export function clientExit(s: ClientEndState): ExitDecision {
           : 'the connection was lost';
     return { exitCode: base, report: `--expect-close ${s.expectClose}: ${what}` };
   }
+  // The session itself went as intended, but the --exec program behind it failed.
+  if (base === ExitCode.Ok && s.programFailed) return { exitCode: ExitCode.ProgramFailed };
   return { exitCode: base };
 }
 
@@ -115,7 +119,9 @@ export type ServerStop =
   | { type: 'once'; close: CloseInfo }
   | { type: 'failed'; kind: ErrorKind }
   /** stdout's reader went away: nothing more can be shown. */
-  | { type: 'output-gone' };
+  | { type: 'output-gone' }
+  /** `--exec-shared`: the one program ended; every client was told how. */
+  | { type: 'program-exited'; failed: boolean };
 
 export function serverExit(stop: ServerStop): ExitCode {
   switch (stop.type) {
@@ -125,6 +131,8 @@ export function serverExit(stop: ServerStop): ExitCode {
       return onceExitCode(stop.close);
     case 'failed':
       return errorExitCode(stop.kind);
+    case 'program-exited':
+      return stop.failed ? ExitCode.ProgramFailed : ExitCode.Ok;
     default:
       return ExitCode.Ok;
   }

@@ -6,12 +6,27 @@
  * Path syntax: names separated by dots, `[n]` for an array index — `type`, `data.items[0].id`,
  * `a.b[2][0]`; a name with other characters is written `["na.me"]`. The value is read as JSON when it
  * parses (`7`, `true`, `null`, `"7"`, `{"a":1}`), otherwise as a string (`type=pong`).
+ *
+ * `--expect-event <name>` (`connect --socketio`): a Socket.IO event of that name arrives; against an
+ * event, `--expect-json` looks at its first argument and `--expect` at its JSON array line.
  */
 import type { Parsed } from './close-codes.js';
 
 export type Expectation =
   | { kind: 'text'; source: string; test: (text: string) => boolean }
-  | { kind: 'json'; source: string; path: Array<string | number>; value: unknown };
+  | { kind: 'json'; source: string; path: Array<string | number>; value: unknown }
+  | { kind: 'event'; source: string; name: string };
+
+/** A Socket.IO event, as --expect-event and --expect-json see it. */
+export interface ReceivedEvent {
+  name: string;
+  args: readonly unknown[];
+}
+
+export function parseExpectEvent(text: string): Parsed<Expectation> {
+  if (text === '') return { ok: false, error: '--expect-event: empty event name' };
+  return { ok: true, value: { kind: 'event', source: text, name: text } };
+}
 
 export function parseExpectPattern(text: string): Parsed<Expectation> {
   const regex = /^\/(.*)\/([a-z]*)$/s.exec(text);
@@ -89,8 +104,13 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
   return ka.every((k) => Object.hasOwn(b, k) && jsonEqual((a as never)[k], (b as never)[k]));
 }
 
-export function matches(e: Expectation, text: string): boolean {
+export function matches(e: Expectation, text: string, event?: ReceivedEvent): boolean {
   if (e.kind === 'text') return e.test(text);
+  if (e.kind === 'event') return event?.name === e.name;
+  if (event) {
+    const at = valueAt(event.args[0], e.path);
+    return at.found && jsonEqual(at.value, e.value);
+  }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -110,8 +130,8 @@ export class ExpectationList {
   constructor(readonly items: readonly Expectation[]) {}
 
   /** Feeds an incoming text message; true once every expectation has been met. */
-  feed(text: string): boolean {
-    while (this.next < this.items.length && matches(this.items[this.next], text)) this.next++;
+  feed(text: string, event?: ReceivedEvent): boolean {
+    while (this.next < this.items.length && matches(this.items[this.next], text, event)) this.next++;
     return this.done;
   }
 

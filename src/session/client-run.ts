@@ -21,6 +21,22 @@ export interface ClientRunSettings {
   keepalive?: { intervalMs: number; timeoutMs: number };
   /** The --send messages: first on every connection. */
   initial: readonly OutMessage[];
+  /** --socketio: a protocol layer made for each connection (loaded only then). */
+  layer?: (session: ClientSession, emit: (e: SessionEvent) => void) => MessageLayer;
+}
+
+/**
+ * A protocol spoken inside the WebSocket messages (--socketio): it sees every event first, says which
+ * received messages count, and says when the connection is ready for our messages.
+ */
+export interface MessageLayer {
+  /** Whether the event is shown as it is (a raw message may give way to what it means). */
+  view(e: SessionEvent): boolean;
+  /** A received message: what the end policy hears of it. */
+  incoming(data: Buffer, isBinary: boolean): EndInput[];
+  /** The WebSocket is open: call `ready` once the protocol's own handshake is done. */
+  opened(ready: () => void): void;
+  stop(): void;
 }
 
 export interface RunResult {
@@ -35,6 +51,8 @@ export class ClientRun {
   readonly totals: Stats = { messagesIn: 0, messagesOut: 0, bytesIn: 0, bytesOut: 0 };
   readonly rtts: number[] = [];
   session: ClientSession;
+  /** --socketio: the current connection's layer. */
+  layer?: MessageLayer;
   readonly finished: Promise<RunResult>;
   /** Called once per connection, when it opens (after the `open` event). */
   onOpen?: () => void;
@@ -126,21 +144,24 @@ export class ClientRun {
 
   private newSession(): ClientSession {
     const generation = ++this.generation;
-    const session = new ClientSession(
-      this.settings.connection,
-      (e) => {
-        // Nothing is shown once the run is over, nor (after --count) what arrives while closing.
-        if (this.done || generation !== this.generation) return;
-        if (this.hiding && e.event === 'message' && e.dir === 'in') return;
-        this.emit(e);
-      },
-      this.now,
-    );
+    const show = (e: SessionEvent): void => {
+      // Nothing is shown once the run is over, nor (after --count) what arrives while closing.
+      if (this.done || generation !== this.generation) return;
+      if (this.hiding && (e.event === 'message' || e.event === 'socketio') && e.dir === 'in') return;
+      this.emit(e);
+    };
+    let layer: MessageLayer | undefined;
+    const session = new ClientSession(this.settings.connection, (e) => (!layer || layer.view(e)) && show(e), this.now);
+    layer = this.settings.layer?.(session, show);
+    this.layer = layer;
     // With --reconnect, a lost connection is told once: by the reconnecting line, or the last error.
     session.holdRetryable = this.policy.reconnects;
-    session.onOpen = () => this.opened(session);
-    session.onIncoming = (data, isBinary) =>
-      this.feed({ type: 'message', text: isBinary || this.policy.expected.done ? undefined : data.toString('utf8') });
+    session.onOpen = () => (layer ? layer.opened(() => this.opened(session)) : this.opened(session));
+    session.onIncoming = (data, isBinary) => {
+      if (layer) for (const input of layer.incoming(data, isBinary)) this.feed(input);
+      else
+        this.feed({ type: 'message', text: isBinary || this.policy.expected.done ? undefined : data.toString('utf8') });
+    };
     session.finished.then((end) => this.ended(session, end));
     return session;
   }
@@ -157,6 +178,7 @@ export class ClientRun {
 
   private ended(session: ClientSession, end: SessionEnd): void {
     if (session !== this.session) return;
+    this.layer?.stop();
     this.stopKeepalive();
     this.stopKeepalive = () => {};
     this.outbox.stop();

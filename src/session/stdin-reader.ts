@@ -36,7 +36,14 @@ export class StdinReader {
   private readonly source: LineSource;
   private lineNumber = 0;
 
-  constructor(stream: Readable, options: StdinOptions, outbox: Outbox, callbacks: StdinCallbacks) {
+  constructor(
+    stream: Readable,
+    options: StdinOptions,
+    outbox: Outbox,
+    callbacks: StdinCallbacks,
+    /** --socketio: lines are JSON arrays, each an event. */
+    decode: (line: Buffer) => ReturnType<typeof decodeLine> = (line) => decodeLine(line, options.input),
+  ) {
     this.source = new LineSource(stream, outbox, {
       chunkSize: options.raw ? options.chunkSize : undefined,
       onItem: (data) => {
@@ -45,7 +52,7 @@ export class StdinReader {
           return;
         }
         this.lineNumber++;
-        const decoded = decodeLine(data, options.input);
+        const decoded = decode(data);
         if (decoded.ok) {
           outbox.push(decoded.value);
           return;

@@ -5,6 +5,9 @@ import type {
   ConnectionEvent,
   ControlEvent,
   ErrorEvent,
+  ExecExitEvent,
+  ExecStartEvent,
+  ExecStderrEvent,
   FrameEvent,
   InterruptedEvent,
   ListeningEvent,
@@ -14,6 +17,7 @@ import type {
   ReconnectingEvent,
   RequestEvent,
   ResponseEvent,
+  SocketIoEvent,
   SummaryEvent,
   TlsEvent,
 } from '../../src/output/events.js';
@@ -208,4 +212,36 @@ export const frameIn: FrameEvent = {
   rsv1: true,
   masked: false,
   length: 1234,
+};
+
+/** --socketio: an event with a binary argument and an ack id, on a namespace. */
+export const socketioEventIn: SocketIoEvent = {
+  event: 'socketio',
+  time: TIME,
+  dir: 'in',
+  type: 'event',
+  ns: '/admin',
+  name: 'chat',
+  args: ['hi', { from: 'ann' }, Buffer.from([1, 2, 3])],
+  ackId: 4,
+};
+
+/** --exec: a client's program started, failed, and wrote to its stderr. */
+export const execStart: ExecStartEvent = { event: 'exec-start', time: TIME, conn: 3, pid: 4242, command: 'cat -n' };
+export const execExitFailed: ExecExitEvent = {
+  event: 'exec-exit',
+  time: TIME,
+  conn: 3,
+  pid: 4242,
+  code: 3,
+  signal: null,
+  failed: true,
+  durationMs: 1234,
+};
+export const execStderr: ExecStderrEvent = {
+  event: 'exec-stderr',
+  time: TIME,
+  conn: 3,
+  pid: 4242,
+  data: Buffer.from('warning: \x1b[2Jlow disk'),
 };

@@ -10,6 +10,8 @@ export const ExitCode = {
   Lost: 6,
   PeerClosed: 7,
   Expect: 8,
+  /** `--exec`: the program exited non-zero or was killed by a signal we did not send. */
+  ProgramFailed: 10,
   Timeout: 124,
   /** 128 + signal: SIGHUP, SIGINT (Ctrl+C), SIGTERM. */
   Hangup: 129,

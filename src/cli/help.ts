@@ -19,6 +19,7 @@ export const GROUP = {
   tls: 'TLS:',
   proxy: 'Proxy:',
   limits: 'Keepalive & limits:',
+  program: 'Program (--exec):',
   other: 'Other:',
 } as const;
 

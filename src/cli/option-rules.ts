@@ -33,6 +33,33 @@ export const CONNECT_CONFLICTS: readonly Conflict[] = [
   { options: ['--keep-open', '--wait'], why: '--keep-open waits for the server to close, --wait closes when quiet' },
 ];
 
+/** `listen --exec`: the program answers each client. */
+export const LISTEN_EXEC_CONFLICTS: readonly Conflict[] = [
+  {
+    options: ['--exec', '--broadcast'],
+    why: 'the program answers each client; --broadcast relays clients to each other',
+  },
+];
+
+/** `connect --exec`: the program's output is the input, for one connection. */
+export const CONNECT_EXEC_CONFLICTS: readonly Conflict[] = [
+  { options: ['--exec', '--raw'], why: "the program's output is what is sent (--exec-framing raw sends bytes)" },
+  { options: ['--exec', '--input'], why: "the program's output is what is sent" },
+  { options: ['--exec', '--no-stdin'], why: 'the program replaces stdin as the input' },
+  { options: ['--exec', '--reconnect'], why: 'a program runs for one connection' },
+];
+
+/** Options of `--exec` that mean nothing without it. */
+export function execNeeds(options: readonly string[]): Needs[] {
+  return options.map((option) => ({ option, needs: '--exec' }));
+}
+
+/** `connect --socketio`: piped lines are JSON arrays, each an event. */
+export const SOCKETIO_CONFLICTS: readonly Conflict[] = [
+  { options: ['--socketio', '--raw'], why: 'with --socketio each piped line is an event, a JSON array' },
+  { options: ['--socketio', '--input'], why: 'with --socketio each piped line is an event, a JSON array' },
+];
+
 export const CONNECT_NEEDS: readonly Needs[] = [
   { option: '--key', needs: '--cert', why: 'a client certificate is a pair' },
   { option: '--cert', needs: '--key', why: 'a client certificate is a pair' },
@@ -46,7 +73,13 @@ export const SERVER_NEEDS: readonly Needs[] = [
   { option: '--key', needs: '--cert', why: 'give both to serve wss://', together: true },
 ];
 
-const ALL_CONFLICTS: readonly Conflict[] = [...OUTPUT_CONFLICTS, ...CONNECT_CONFLICTS];
+const ALL_CONFLICTS: readonly Conflict[] = [
+  ...OUTPUT_CONFLICTS,
+  ...CONNECT_CONFLICTS,
+  ...LISTEN_EXEC_CONFLICTS,
+  ...CONNECT_EXEC_CONFLICTS,
+  ...SOCKETIO_CONFLICTS,
+];
 
 /** The reason two options conflict, whichever order they are named in. */
 export function conflictReason(a: string, b: string): string | undefined {

@@ -3,8 +3,9 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { Env } from '../env.js';
 import { type Credentials, parseCredentials } from '../server/credentials.js';
 import type { ServerPlan } from '../server/options.js';
+import { addExecOptions, EXEC_NEEDS_SERVER, type ExecFlags, execPlan } from './exec-options.js';
 import { type Example, GROUP, helpTail } from './help.js';
-import { applyOptionRules, SERVER_NEEDS } from './option-rules.js';
+import { applyOptionRules, execNeeds, LISTEN_EXEC_CONFLICTS, SERVER_NEEDS } from './option-rules.js';
 import { addOtherOptions, addOutputOptions, type OutputFlags, outputOptions } from './output-options.js';
 import {
   closeCodeArg,
@@ -36,7 +37,7 @@ export interface ServerFlags extends OutputFlags {
   handshakeTimeout: number;
 }
 
-export interface ListenFlags extends ServerFlags {
+export interface ListenFlags extends ServerFlags, ExecFlags {
   broadcast: boolean;
   console: boolean;
   stdin: boolean;
@@ -177,7 +178,9 @@ export function addServerCommands(program: Command, env: Env, setExit: (code: nu
       .optionsGroup(GROUP.input)
       .option('--no-stdin', 'do not read stdin (background jobs)')
       .option('--no-history', 'interactive mode: do not read or write ~/.wsprobe_history'),
-  )
+  );
+  addExecOptions(listen, 'server');
+  applyOptionRules(listen, LISTEN_EXEC_CONFLICTS, execNeeds(EXEC_NEEDS_SERVER))
     .addHelpText(
       'after',
       helpTail({ command: 'listen', examples: LISTEN_EXAMPLES, slash: 'server', exitCodes: serverExitCodeHelp(true) }),
@@ -185,7 +188,10 @@ export function addServerCommands(program: Command, env: Env, setExit: (code: nu
     .action(async (port: number, flags: ListenFlags) => {
       const { runListen } = await import('../commands/listen.js');
       const { broadcast, console, stdin, history } = flags;
-      setExit(await runListen({ ...serverPlan(port, flags), listen: { broadcast, console, stdin, history } }, env));
+      const exec = execPlan(flags);
+      setExit(
+        await runListen({ ...serverPlan(port, flags), listen: { broadcast, console, stdin, history }, exec }, env),
+      );
     });
 
   const echo = program

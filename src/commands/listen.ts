@@ -11,6 +11,8 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Env } from '../env.js';
+import { ExitCode } from '../errors.js';
+import type { ExecServer } from '../exec/server.js';
 import { type CommandTarget, type OwnCommand, runCommand, runInputLine } from '../input/dispatch.js';
 import { LineSource } from '../input/line-source.js';
 import { hintLine, openPrompt, type Prompt } from '../input/prompt.js';
@@ -276,13 +278,16 @@ export class ListenController {
 
 export const LISTEN_HINT = '/help for commands · Ctrl+D or Ctrl+C to stop';
 
-export function runListen(plan: ListenPlan, env: Env): Promise<number> {
+export async function runListen(plan: ListenPlan, env: Env): Promise<number> {
   const flags = plan.listen;
+  // --exec: a program answers each client (or all, --exec-shared); it replaces stdin and the prompt.
+  const execModule = plan.exec ? await import('../exec/server.js') : null;
+  let exec: ExecServer | null = null;
   let controller: ListenController | null = null;
   let context: ServerContext | null = null;
   // On a terminal: the same prompt as the client's; server output is printed above it.
   // A background job (`wsprobe listen &`) leaves the terminal alone: stdin is not read (--no-stdin).
-  const readStdin = flags.stdin && !(env.stdinIsTTY && env.inBackground?.() === true);
+  const readStdin = flags.stdin && !plan.exec && !(env.stdinIsTTY && env.inBackground?.() === true);
   const terminal = readStdin && env.stdinIsTTY ? promptTerminal(env) : null;
   const echoesSentMessages =
     !plan.output.json && (env.stdoutIsTTY || plan.output.pretty === true) && terminal === env.stdout;
@@ -304,6 +309,10 @@ export function runListen(plan: ListenPlan, env: Env): Promise<number> {
     const listen = new ListenController(ctx, plan.admission);
     controller = listen;
     context = ctx;
+    if (execModule && plan.exec) {
+      exec = new execModule.ExecServer(ctx, plan.exec, plan.admission);
+      ctx.core.onUpgrading = exec.upgrading;
+    }
     // Piped: every line is a command (or a message); the server goes on when the input ends.
     const input =
       readStdin && !prompt
@@ -313,11 +322,16 @@ export function runListen(plan: ListenPlan, env: Env): Promise<number> {
       exposes: [
         'what you type or pipe',
         flags.broadcast ? 'what the other clients send' : '',
+        plan.exec ? `the program ${plan.exec.command}` : '',
         flags.console ? 'the --console page' : '',
       ]
         .filter(Boolean)
         .join(', '),
-      started() {
+      async started() {
+        if (exec && !(await exec.start())) {
+          ctx.stop(1001, 'server shutting down', ExitCode.Usage);
+          return;
+        }
         if (flags.console) ctx.say(`console: ${ctx.core.url.replace(/^ws/, 'http')}/`);
         input?.start();
         if (prompt && !plan.output.json && !plan.output.quiet) {
@@ -325,17 +339,28 @@ export function runListen(plan: ListenPlan, env: Env): Promise<number> {
         }
         prompt?.repl.start();
       },
-      accepted: (client) => listen.clientAccepted(client, flags.console),
-      opened: () => listen.clientOpened(),
+      accepted: (client) => {
+        listen.clientAccepted(client, flags.console);
+        exec?.accepted(client);
+      },
+      opened: (client) => {
+        listen.clientOpened();
+        exec?.opened(client);
+      },
       message(client, data, isBinary) {
         if (flags.broadcast) listen.relay(client, data, isBinary);
+        exec?.message(client, data);
       },
-      closed: (client) => listen.clientClosed(client),
+      closed: (client) => {
+        listen.clientClosed(client);
+        exec?.closed(client);
+      },
       httpRequest: flags.console ? listen.httpRequest : undefined,
-      finished() {
+      async finished() {
         prompt?.repl.close();
         input?.stop();
         listen.outbox.stop();
+        await exec?.stop();
       },
     };
   });

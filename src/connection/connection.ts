@@ -55,9 +55,12 @@ export interface ConnectionContext {
   readonly autoPong?: boolean;
 }
 
-/** Why reading from a connection is paused: our stdout is backed up, or the peer is not reading. */
-export type PauseReason = 'output' | 'backlog';
-const PAUSE_BIT: Readonly<Record<PauseReason, number>> = { output: 1, backlog: 2 };
+/**
+ * Why reading from a connection is paused: our stdout is backed up, the peer is not reading, or an
+ * `--exec` program is not reading its stdin.
+ */
+export type PauseReason = 'output' | 'backlog' | 'program';
+const PAUSE_BIT: Readonly<Record<PauseReason, number>> = { output: 1, backlog: 2, program: 4 };
 
 /** Omit over each member of a union (plain Omit would merge the members). */
 export type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

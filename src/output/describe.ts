@@ -3,6 +3,9 @@ import { closeCodeName } from '../protocol/close-codes.js';
 import type {
   CloseEvent,
   ErrorEvent,
+  ExecExitEvent,
+  ExecStartEvent,
+  ExecStderrEvent,
   FrameEvent,
   HeaderList,
   InterruptedEvent,
@@ -182,4 +185,20 @@ export function headerObject(headers: HeaderList, showSecrets: boolean): Record<
 export function inMark(e: SessionEvent, clientMark: '>' | '<'): '>' | '<' {
   if (e.conn === undefined) return clientMark;
   return clientMark === '>' ? '<' : '>';
+}
+
+/** `--exec`: `started cat -n (pid 4242)`. */
+export function execStartText(e: ExecStartEvent): string {
+  return `program started: ${escapeControl(e.command, false)} (pid ${e.pid})`;
+}
+
+/** `--exec`: `program exited: exit 3 (pid 4242, 1.2 s)`; `signal SIGTERM` for one we ended. */
+export function execExitText(e: ExecExitEvent): string {
+  const how = e.signal ? `signal ${e.signal}` : `exit ${e.code ?? 0}`;
+  return `program exited: ${how} (pid ${e.pid}, ${(e.durationMs / 1000).toFixed(1)} s)`;
+}
+
+/** `--exec`: one line of the program's stderr, escaped: `stderr: …`. */
+export function execStderrText(e: ExecStderrEvent): string {
+  return `stderr: ${escapeControl(e.data.toString('utf8'), false)}`;
 }

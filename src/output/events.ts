@@ -182,6 +182,27 @@ export interface ConnectionEvent extends Base {
   event: 'connection';
   remote: string;
 }
+/** `--exec`: a program started, for one client (`conn`), for the whole server, or as our client's input. */
+export interface ExecStartEvent extends Base {
+  event: 'exec-start';
+  pid: number;
+  command: string;
+}
+/** `--exec`: a program ended: `code` or `signal`; `failed` unless it exited 0 or we ended it. */
+export interface ExecExitEvent extends Base {
+  event: 'exec-exit';
+  pid: number;
+  code: number | null;
+  signal: string | null;
+  failed: boolean;
+  durationMs: number;
+}
+/** `--exec`: one line the program wrote to its stderr. */
+export interface ExecStderrEvent extends Base {
+  event: 'exec-stderr';
+  pid: number;
+  data: Buffer;
+}
 export interface Timings {
   dnsMs?: number;
   connectMs?: number;
@@ -225,6 +246,9 @@ export type SessionEvent =
   | InterruptedEvent
   | ListeningEvent
   | ConnectionEvent
+  | ExecStartEvent
+  | ExecExitEvent
+  | ExecStderrEvent
   | SummaryEvent;
 
 export type EventName = SessionEvent['event'];

@@ -117,6 +117,10 @@ export function createJsonRenderer(o: JsonOptions): Renderer {
     interrupted: (e) => line(e, { signal: e.signal }),
     listening: (e) => line(e, { url: url(e.url) }),
     connection: (e) => line(e, { remote: e.remote }),
+    'exec-start': (e) => line(e, { pid: e.pid, command: e.command }),
+    'exec-exit': (e) =>
+      line(e, { pid: e.pid, code: e.code, signal: e.signal, failed: e.failed, durationMs: e.durationMs }),
+    'exec-stderr': (e) => line(e, { pid: e.pid, data: e.data.toString('utf8') }),
     summary: (e) =>
       line(e, {
         exitCode: e.exitCode,

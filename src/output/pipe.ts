@@ -118,6 +118,10 @@ export function createPipeRenderer(o: PipeOptions): Renderer {
     listening: (e) => ({ err: `listening on ${urlText(e.url, o.showSecrets)}\n` }),
     // A client's one line comes once its handshake is done (`open`); with -v, before its request.
     connection: (e) => (o.verbose > 0 ? status(e, `* connection from ${escapeControl(e.remote, false)}`) : null),
+    'exec-start': (e) => status(e, execStartText(e)),
+    'exec-exit': (e) => (e.failed ? { err: prefixed(e, execExitText(e)) } : status(e, execExitText(e))),
+    // The program's own words: shown even with -q.
+    'exec-stderr': (e) => ({ err: prefixed(e, execStderrText(e)) }),
     summary: (e) => (o.showSummary ? { err: `${summaryLines(e).join('\n')}\n` } : null),
   };
 }

@@ -147,6 +147,11 @@ export function createPrettyRenderer(o: PrettyOptions): Renderer {
       o.quiet || o.verbose === 0
         ? null
         : { out: lines(e, [c.gray(`* connection from ${escapeControl(e.remote, false)}`)]) },
+    'exec-start': (e) => (o.quiet ? null : { err: lines(e, [c.gray(execStartText(e))]) }),
+    'exec-exit': (e) =>
+      o.quiet && !e.failed ? null : { err: lines(e, [(e.failed ? c.red : c.gray)(execExitText(e))]) },
+    // The program's own words: shown even with -q.
+    'exec-stderr': (e) => ({ err: lines(e, [c.yellow(execStderrText(e))]) }),
     summary: (e) =>
       o.showSummary
         ? {

@@ -1,4 +1,5 @@
 /** The servers' options, resolved once from the command line (cli/server-options.ts), one object per concern. */
+import type { ExecPlan } from '../exec/plan.js';
 import type { OutputOptions } from '../output/options.js';
 import type { Credentials } from './credentials.js';
 
@@ -46,6 +47,8 @@ export interface ServerPlan {
 
 export interface ListenPlan extends ServerPlan {
   listen: { broadcast: boolean; console: boolean; stdin: boolean; history: boolean };
+  /** `--exec`: a program behind each client (or one for all). */
+  exec?: ExecPlan;
 }
 
 export interface EchoPlan extends ServerPlan {

@@ -48,8 +48,8 @@ export interface ServerHandlers {
   closed?(client: ServerClient, close: CloseInfo): void;
   /** Plain HTTP requests (not upgrades); default: 426 Upgrade Required. */
   httpRequest?: HttpHandler;
-  /** The run is over: release input. */
-  finished?(): void;
+  /** The run is over: release input (and, `--exec`, wait for the programs to end). */
+  finished?(): void | Promise<void>;
 }
 
 function loadTls(files: ServerPlan['tls']): { cert: Buffer; key: Buffer } | undefined {
@@ -190,7 +190,7 @@ export async function runServer(
 
   await finished;
   for (const timer of closeTimers.values()) clearTimeout(timer);
-  handlers.finished?.();
+  await handlers.finished?.();
   // A signal is obeyed whatever stdout is doing: a reader that does not take what is left within
   // OUTPUT_GRACE_MS (or a second signal) does not keep the server running.
   const giveUp = signalled ? Promise.race([outputAbandoned, delay(OUTPUT_GRACE_MS)]) : undefined;

@@ -5,8 +5,16 @@ import type { ConnectPlan } from '../commands/connect-plan.js';
 import type { Env } from '../env.js';
 import type { SummaryEvent } from '../output/events.js';
 import type { Expectation } from '../protocol/expect.js';
+import { addExecOptions, EXEC_NEEDS_CLIENT, type ExecFlags, execPlan } from './exec-options.js';
 import { type Example, GROUP, helpTail } from './help.js';
-import { applyOptionRules, CONNECT_CONFLICTS, CONNECT_NEEDS } from './option-rules.js';
+import {
+  applyOptionRules,
+  CONNECT_CONFLICTS,
+  CONNECT_EXEC_CONFLICTS,
+  CONNECT_NEEDS,
+  execNeeds,
+  SOCKETIO_CONFLICTS,
+} from './option-rules.js';
 import {
   addOtherOptions,
   addOutputOptions,
@@ -31,8 +39,9 @@ import {
 } from './parsers.js';
 import { fileArg, type SendItem, sendParsers } from './send-options.js';
 import { DEFAULT_MAX_PAYLOAD } from './server-options.js';
+import { addSocketIoOptions, SOCKETIO_NEEDS, type SocketIoFlags, socketioPlan } from './socketio-options.js';
 
-export interface ConnectFlags extends OutputFlags {
+export interface ConnectFlags extends OutputFlags, ExecFlags, SocketIoFlags {
   input: 'text' | 'hex' | 'base64';
   raw: boolean;
   chunkSize: number;
@@ -100,6 +109,7 @@ export function addConnectCommand(program: Command, env: Env, setExit: (code: nu
   const send = sendParsers(sends);
   const expectations: Expectation[] = [];
   const expect = expectParsers(expectations);
+  const emits: Array<{ at: number; text: string }> = [];
   const connect = program
     .command('connect', { isDefault: true })
     .alias('c')
@@ -193,8 +203,18 @@ export function addConnectCommand(program: Command, env: Env, setExit: (code: nu
         .argParser(sizeArg)
         .default(DEFAULT_MAX_PAYLOAD, '100 MiB'),
     );
+  addExecOptions(connect, 'client');
+  addSocketIoOptions(connect, sends, emits, (name) => expectations.push({ kind: 'event', source: name, name }));
   addOtherOptions(connect);
-  applyOptionRules(connect, CONNECT_CONFLICTS, CONNECT_NEEDS)
+  applyOptionRules(
+    connect,
+    [...CONNECT_CONFLICTS, ...CONNECT_EXEC_CONFLICTS, ...SOCKETIO_CONFLICTS],
+    [
+      ...CONNECT_NEEDS,
+      ...execNeeds(EXEC_NEEDS_CLIENT),
+      ...SOCKETIO_NEEDS.map((option) => ({ option, needs: '--socketio' })),
+    ],
+  )
     .addHelpText(
       'after',
       helpTail({ command: 'connect', examples: CONNECT_EXAMPLES, slash: 'client', exitCodes: EXIT_CODE_HELP }),
@@ -204,7 +224,15 @@ export function addConnectCommand(program: Command, env: Env, setExit: (code: nu
       // -x, --send-hex, --send-base64, --send-file and --send-text-file append to one list, --expect
       // and --expect-json to another, each in command-line order.
       const waitGiven = command.getOptionValueSource('wait') === 'cli';
-      setExit(await runConnect(connectPlan(url, flags, sends, expectations, waitGiven), env));
+      setExit(
+        await runConnect(
+          {
+            ...connectPlan(url, flags, sends, expectations, waitGiven),
+            socketio: socketioPlan(flags, emits, flags.connectTimeout * 1000),
+          },
+          env,
+        ),
+      );
     });
 }
 
@@ -261,5 +289,6 @@ export function connectPlan(
     },
     output: outputOptions(f),
     writeOut: f.writeOut,
+    exec: execPlan(f),
   };
 }

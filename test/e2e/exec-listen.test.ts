@@ -1,0 +1,221 @@
+/**
+ * `listen --exec`: programs behind each client — cat, a Python script, shell pipelines, programs that
+ * never flush — with both ends checked: what the client gets and what the server shows.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { jsonLines } from './support/cli.js';
+import { alive, eventually, groupMembers, startExecServer } from './support/exec.js';
+import { openClient, refusedHandshake } from './support/ws-peers.js';
+
+const text = (got: { data: Buffer }[]) => got.map((m) => m.data.toString('utf8'));
+
+describe('listen --exec: each client has its program', () => {
+  it('cat: each message comes back as one text message, byte for byte', async () => {
+    const server = await startExecServer(['--exec', 'cat']);
+    const client = await openClient(server.url);
+    for (const line of ['hello', 'wörld ✓', '', 'tab\there']) await client.send(line);
+    const got = await client.waitForMessages(4);
+    expect(text(got)).toEqual(['hello', 'wörld ✓', '', 'tab\there']);
+    expect(got.every((m) => !m.isBinary)).toBe(true);
+    client.ws.close(1000);
+    await client.closed;
+    await server.waitForOutput('program exited: exit 0');
+    expect(server.child.stdout).toBeTruthy();
+  });
+
+  it('a python3 script that never flushes answers each line before the client closes', async () => {
+    const script = 'import sys\nfor line in sys.stdin:\n    print("answer: " + line.strip().upper())\n';
+    const server = await startExecServer(['--exec', `python3 -c '${script}'`]);
+    const client = await openClient(server.url);
+    await client.send('one');
+    expect(text([await client.message(0)])).toEqual(['answer: ONE']);
+    await client.send('two');
+    expect(text([await client.message(1)])).toEqual(['answer: TWO']);
+    expect(client.ws.readyState).toBe(client.ws.OPEN);
+  });
+
+  it('sed (block-buffered on a pipe) answers each line at once, under stdbuf -oL', async () => {
+    const server = await startExecServer(['--exec', 'sed -e s/^/got:/']);
+    const client = await openClient(server.url);
+    await client.send('a');
+    expect(text([await client.message(0)])).toEqual(['got:a']);
+    await client.send('b');
+    expect(text([await client.message(1)])).toEqual(['got:b']);
+  });
+
+  it('an sh -c pipeline of buffering programs answers each line promptly', async () => {
+    const server = await startExecServer(['--exec', "tr a-z A-Z | sed -e 's/^/> /'"]);
+    const client = await openClient(server.url);
+    await client.send('hello');
+    expect(text([await client.message(0)])).toEqual(['> HELLO']);
+    await client.send('again');
+    expect(text([await client.message(1)])).toEqual(['> AGAIN']);
+  });
+
+  it('raw framing: text and binary go in as bytes and come back byte-exact as binary', async () => {
+    const server = await startExecServer(['--exec', 'cat', '--exec-framing', 'raw']);
+    const client = await openClient(server.url);
+    const all = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
+    await client.send(all, { binary: true });
+    await client.send('héllo\n', { binary: false });
+    const expected = Buffer.concat([all, Buffer.from('héllo\n')]);
+    const got = await collect(client, expected.length);
+    expect(got.data.equals(expected)).toBe(true);
+    expect(got.allBinary).toBe(true);
+  });
+
+  it('raw framing: a 10 MB message reaches the program whole and comes back whole', async () => {
+    const server = await startExecServer(['--exec', 'cat', '--exec-framing', 'raw']);
+    const client = await openClient(server.url);
+    const big = randomBytes(10 * 1024 * 1024);
+    await client.send(big, { binary: true });
+    const got = await collect(client, big.length);
+    expect(sha(got.data)).toBe(sha(big));
+    // Cut like --raw: no message over 64 KiB.
+    expect(Math.max(...client.messages.map((m) => m.data.length))).toBeLessThanOrEqual(65536);
+  }, 60_000);
+
+  it('nul framing: NUL-delimited records both ways', async () => {
+    const server = await startExecServer(['--exec', 'cat', '--exec-framing', 'nul']);
+    const client = await openClient(server.url);
+    await client.send('line one\nline two');
+    expect(text([await client.message(0)])).toEqual(['line one\nline two']);
+  });
+
+  it('gives the program the request as CGI variables, as websocketd does', async () => {
+    const server = await startExecServer(['--exec', 'env', '-s', 'chat.v2']);
+    const client = await openClient(`${server.url}/room/7?user=ada&x=1`, ['chat.v2'], {
+      headers: { 'X-Test': 'yes' },
+    });
+    const closed = await client.closed;
+    const env = new Map(text(client.messages).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+    expect(env.get('REMOTE_ADDR')).toBe('127.0.0.1');
+    expect(env.get('REMOTE_PORT')).toMatch(/^\d+$/);
+    expect(env.get('REQUEST_URI')).toBe('/room/7?user=ada&x=1');
+    expect(env.get('PATH_INFO')).toBe('/room/7');
+    expect(env.get('QUERY_STRING')).toBe('user=ada&x=1');
+    expect(env.get('HTTP_X_TEST')).toBe('yes');
+    expect(env.get('HTTP_SEC_WEBSOCKET_PROTOCOL')).toBe('chat.v2');
+    expect(env.get('WSPROBE_SUBPROTOCOL')).toBe('chat.v2');
+    expect(env.get('WSPROBE_CONN_ID')).toBe('1');
+    expect(env.get('SERVER_PORT')).toBe(String(server.port));
+    expect(env.get('PATH')).toBe(process.env.PATH);
+    // env exited 0: its client is closed normally.
+    expect(closed).toEqual({ code: 1000, reason: '' });
+  });
+
+  it('a program that exits 3 closes its client with 1011 "exit 3" and the server says so', async () => {
+    const server = await startExecServer(['--exec', 'read line; echo "bye $line"; exit 3', '--json']);
+    const client = await openClient(server.url);
+    await client.send('ada');
+    expect(await client.closed).toEqual({ code: 1011, reason: 'exit 3' });
+    expect(text(client.messages)).toEqual(['bye ada']);
+    await server.waitForOutput('"event":"close"');
+    const events = jsonLines((await stop(server)).out);
+    const exit = events.find((e) => e.event === 'exec-exit');
+    expect(exit).toMatchObject({ conn: 1, code: 3, signal: null, failed: true });
+    expect(events.find((e) => e.event === 'close')).toMatchObject({
+      conn: 1,
+      code: 1011,
+      reason: 'exit 3',
+      by: 'server',
+    });
+  });
+
+  it('a program that cannot start gets its client a 500 and one log line; the server goes on', async () => {
+    const server = await startExecServer(['--exec', '/nonexistent/program --flag']);
+    const refused = await refusedHandshake(server.url);
+    expect(refused.status).toBe(500);
+    expect(refused.body).toContain('/nonexistent/program: no such program');
+    const again = await refusedHandshake(server.url);
+    expect(again.status).toBe(500);
+    const result = await stop(server);
+    const lines = result.stderr.split('\n').filter((l) => l.includes('500'));
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(
+      /^\[#1\] wsprobe: refused client #1 \(127\.0\.0\.1:\d+\): 500 Internal Server Error: cannot start --exec program/,
+    );
+    expect(result.code).toBe(143);
+  });
+
+  it("shows the program's stderr with the client's id, and sends it too with --exec-stderr-to-client", async () => {
+    const server = await startExecServer(['--exec', 'echo "warming up" >&2; cat', '--exec-stderr-to-client']);
+    const client = await openClient(server.url);
+    await server.waitForOutput('[#1] stderr: warming up');
+    await client.send('x');
+    const got = text(await client.waitForMessages(2));
+    expect(got.sort()).toEqual(['warming up', 'x']);
+  });
+
+  it('a program that ignores SIGTERM is killed (SIGKILL, with its group) after the grace', async () => {
+    const server = await startExecServer([
+      '--exec',
+      "trap '' TERM; sleep 60 & while :; do sleep 0.05; done",
+      '--exec-grace',
+      '0.3',
+      '--json',
+    ]);
+    const client = await openClient(server.url);
+    await server.waitForOutput('"event":"exec-start"');
+    const pid = Number(/"event":"exec-start"[^\n]*"pid":(\d+)/.exec(server.printed().out)?.[1]);
+    expect(alive(pid)).toBe(true);
+    // The shell, its background sleep and its loop's sleeps: one group, the program's.
+    expect(await eventually(() => groupMembers(pid).length >= 2)).toBe(true);
+    const closedAt = Date.now();
+    client.ws.close(1000);
+    await server.waitForOutput('"event":"exec-exit"');
+    const elapsed = Date.now() - closedAt;
+    // stdin closed, 0.3 s, SIGTERM (ignored), 0.3 s, SIGKILL.
+    expect(elapsed).toBeGreaterThanOrEqual(550);
+    const events = jsonLines((await stop(server)).out);
+    expect(events.find((e) => e.event === 'exec-exit')).toMatchObject({ pid, signal: 'SIGKILL', failed: false });
+    expect(alive(pid)).toBe(false);
+    expect(await eventually(() => groupMembers(pid).length === 0)).toBe(true);
+  });
+});
+
+describe('listen --exec-shared: one program for every client', () => {
+  it("each client's message reaches the one program; its output reaches all three", async () => {
+    const server = await startExecServer(['--exec', 'cat', '--exec-shared', '--json']);
+    const clients = [await openClient(server.url), await openClient(server.url), await openClient(server.url)];
+    await clients[0].send('from one');
+    await clients[1].send('from two');
+    await clients[2].send('from three');
+    for (const client of clients) {
+      expect(text(await client.waitForMessages(3)).sort()).toEqual(['from one', 'from three', 'from two']);
+    }
+    // A line starting with "#<id> " goes to that client only.
+    await clients[0].send('#2 just for two');
+    expect(text([await clients[1].message(3)])).toEqual(['just for two']);
+    await clients[0].send('for all');
+    for (const client of clients) await client.waitForMessages(client === clients[1] ? 5 : 4);
+    expect(text(clients[0].messages)).not.toContain('just for two');
+    const events = jsonLines((await stop(server)).out);
+    expect(events.filter((e) => e.event === 'exec-start')).toHaveLength(1);
+  });
+});
+
+async function stop(server: Awaited<ReturnType<typeof startExecServer>>) {
+  server.child.kill('SIGTERM');
+  return server.result;
+}
+
+async function collect(
+  client: Awaited<ReturnType<typeof openClient>>,
+  bytes: number,
+): Promise<{ data: Buffer; allBinary: boolean }> {
+  for (;;) {
+    const total = client.messages.reduce((n, m) => n + m.data.length, 0);
+    if (total >= bytes) break;
+    await client.waitForMessages(client.messages.length + 1);
+  }
+  return {
+    data: Buffer.concat(client.messages.map((m) => m.data)),
+    allBinary: client.messages.every((m) => m.isBinary),
+  };
+}
+
+function sha(data: Buffer): string {
+  return createHash('sha256').update(data).digest('hex');
+}

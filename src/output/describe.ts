@@ -12,6 +12,7 @@ import type {
   MessageEvent,
   NothingReceivedEvent,
   OpenEvent,
+  ProxySide,
   ReconnectingEvent,
   RequestEvent,
   ResponseEvent,
@@ -47,6 +48,25 @@ export function clientOpenText(e: OpenEvent, showSecrets = false): string {
   ].filter(Boolean);
   const shownPath = escapeControl(showSecrets ? path : maskPath(path), false);
   return `connected from ${escapeControl(e.remote ?? '?', false)} to ${shownPath}${agreed.length ? ` (${agreed.join(', ')})` : ''}`;
+}
+
+/**
+ * `proxy`: which way a message, ping or pong went — `client>upstream` and `upstream>client` for what
+ * was relayed (it came in on `side`), `proxy>client` and `proxy>upstream` for what was injected.
+ */
+export function flowOf(e: { side?: ProxySide; dir: 'in' | 'out' }): string | undefined {
+  if (e.side === undefined) return undefined;
+  if (e.dir === 'out') return `proxy>${e.side}`;
+  return e.side === 'client' ? 'client>upstream' : 'upstream>client';
+}
+
+/** `proxy`: the label after `[#id]` — the flow of a message, ping or pong; the side of anything else. */
+export function sideLabel(e: SessionEvent): string {
+  if (e.side === undefined) return '';
+  if (e.event === 'message' || e.event === 'ping' || e.event === 'pong') {
+    return `${flowOf(e)!.replace('>', ' → ')} `;
+  }
+  return `${e.side}: `;
 }
 
 /** Who a server's message came from and went to, after its text: `  (from #1, to 3 clients)`. */
@@ -183,7 +203,8 @@ export function headerObject(headers: HeaderList, showSecrets: boolean): Record<
 
 /** The client's mark for a handshake line, reversed for a server's events (they carry `conn`). */
 export function inMark(e: SessionEvent, clientMark: '>' | '<'): '>' | '<' {
-  if (e.conn === undefined) return clientMark;
+  // A proxy's upstream connection is ours as a client.
+  if (e.conn === undefined || e.side === 'upstream') return clientMark;
   return clientMark === '>' ? '<' : '>';
 }
 

@@ -4,8 +4,8 @@
  * on a terminal that shows the stream, and the line still parses back to the same strings.
  */
 import { isUtf8 } from 'node:buffer';
-import { errorText, headerObject } from './describe.js';
-import type { ControlEvent, Rendered, Renderer, SessionEvent } from './events.js';
+import { errorText, flowOf, headerObject } from './describe.js';
+import type { ControlEvent, ProxySide, Rendered, Renderer, SessionEvent } from './events.js';
 import { maskSecretsInText, maskUrl, safeJson } from './sanitize.js';
 import { socketioFields } from './socketio.js';
 
@@ -29,7 +29,14 @@ function isoTime(time: number): string {
 function line(e: SessionEvent, fields: Fields): Rendered {
   const head: Fields = { event: e.event, time: isoTime(e.time) };
   if (e.conn !== undefined) head.conn = e.conn;
+  if (e.side !== undefined) head.side = e.side;
   return { out: `${safeJson({ ...head, ...fields })}\n` };
+}
+
+/** `proxy`: which way it went (`client>upstream`, `upstream>client`, `proxy>client`, `proxy>upstream`). */
+function flowField(e: { side?: ProxySide; dir: 'in' | 'out' }): Fields {
+  const flow = flowOf(e);
+  return flow === undefined ? {} : { flow };
 }
 
 function payload(data: Buffer, binary: boolean): Fields {
@@ -44,7 +51,7 @@ export function createJsonRenderer(o: JsonOptions): Renderer {
   const control = (e: ControlEvent<'ping' | 'pong'>): Rendered => {
     // Ping/pong payloads are usually short text: shown as text when they are valid UTF-8.
     const binary = !isUtf8(e.data);
-    const fields: Fields = { dir: e.dir, ...payload(e.data, binary) };
+    const fields: Fields = { dir: e.dir, ...flowField(e), ...payload(e.data, binary) };
     if (e.rttMs !== undefined) fields.rttMs = Math.round(e.rttMs * 1000) / 1000;
     return line(e, fields);
   };
@@ -81,7 +88,12 @@ export function createJsonRenderer(o: JsonOptions): Renderer {
         ...(e.remote !== undefined ? { remote: e.remote } : {}),
       }),
     message: (e) => {
-      const fields: Fields = { dir: e.dir, type: e.binary ? 'binary' : 'text', ...payload(e.data, e.binary) };
+      const fields: Fields = {
+        dir: e.dir,
+        ...flowField(e),
+        type: e.binary ? 'binary' : 'text',
+        ...payload(e.data, e.binary),
+      };
       if (e.from !== undefined) fields.from = e.from;
       if (e.to !== undefined) {
         fields.recipients = e.to.length;

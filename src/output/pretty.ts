@@ -21,6 +21,7 @@ import {
   reconnectText,
   redirectText,
   requestLine,
+  sideLabel,
   statusLine,
   tlsLines,
   urlText,
@@ -49,7 +50,8 @@ const MARK = { in: '<', out: '>' } as const;
 export function createPrettyRenderer(o: PrettyOptions): Renderer {
   const c = o.chalk;
   const prefix = (e: SessionEvent): string =>
-    (o.timestamps ? `${c.gray(clock(e.time))} ` : '') + (e.conn !== undefined ? `${c.yellow(`[#${e.conn}]`)} ` : '');
+    (o.timestamps ? `${c.gray(clock(e.time))} ` : '') + (e.conn !== undefined ? `${c.yellow(`[#${e.conn}]`)} ` : '') +
+    c.gray(sideLabel(e));
   const lines = (e: SessionEvent, body: string[]): string => {
     const p = prefix(e);
     return body.map((l) => `${p}${l}\n`).join('');
@@ -59,6 +61,8 @@ export function createPrettyRenderer(o: PrettyOptions): Renderer {
     ...headerLines(headers, o.showSecrets).map(([n, v]) => `${c.gray(mark)} ${c.cyan(n)}: ${v}`),
   ];
   const mark = (dir: 'in' | 'out') => (dir === 'in' ? c.cyan(MARK.in) : c.green(MARK.out));
+  // A proxy's messages and pings say which way they went in their label (sideLabel), not with a mark.
+  const markOf = (e: { side?: unknown; dir: 'in' | 'out' }) => (e.side === undefined ? `${mark(e.dir)} ` : '');
 
   const message = (e: MessageEvent): Rendered => {
     // A server's message relayed from a client or sent to several: who from, how many to.
@@ -66,12 +70,12 @@ export function createPrettyRenderer(o: PrettyOptions): Renderer {
     if (e.binary) {
       const dump = hexDump(e.data, o.maxDisplay).map((l) => `  ${c.gray(l)}`);
       return {
-        out: lines(e, [`${mark(e.dir)} ${c.magenta(`binary ${plural(e.data.length, 'byte')}`)}${note}`, ...dump]),
+        out: lines(e, [`${markOf(e)}${c.magenta(`binary ${plural(e.data.length, 'byte')}`)}${note}`, ...dump]),
       };
     }
     const [first = '', ...rest] = escapeControl(e.data.toString('utf8')).split('\n');
     const body = [
-      `${mark(e.dir)} ${e.dir === 'out' ? c.dim(first) : first}${note}`,
+      `${markOf(e)}${e.dir === 'out' ? c.dim(first) : first}${note}`,
       ...rest.map((l) => `  ${e.dir === 'out' ? c.dim(l) : l}`),
     ];
     return { out: lines(e, body) };
@@ -80,7 +84,7 @@ export function createPrettyRenderer(o: PrettyOptions): Renderer {
     if (!o.showPingPong) return null;
     const data = e.data.length ? ` "${escapeControl(e.data.toString('utf8'), false)}"` : '';
     const rtt = e.rttMs !== undefined ? `, rtt ${e.rttMs.toFixed(1)} ms` : '';
-    return { out: lines(e, [`${mark(e.dir)} ${c.blue(`${e.event} ${plural(e.data.length, 'byte')}${rtt}`)}${data}`]) };
+    return { out: lines(e, [`${markOf(e)}${c.blue(`${e.event} ${plural(e.data.length, 'byte')}${rtt}`)}${data}`]) };
   };
 
   return {
@@ -133,7 +137,7 @@ export function createPrettyRenderer(o: PrettyOptions): Renderer {
       // A loss already told by its error (or reconnecting) line: one line per happening.
       if (o.quiet || e.reported) return null;
       // Yellow for an intended end (exit 0), red for anything else — as the exit decision sees it.
-      const normal = closeExitCode(e, e.conn !== undefined ? 'server' : 'client') === 0;
+      const normal = closeExitCode(e, e.conn !== undefined && e.side !== 'upstream' ? 'server' : 'client') === 0;
       return { out: lines(e, [(normal ? c.yellow : c.red)(closeText(e))]) };
     },
     error: (e) => ({ err: lines(e, [c.red(errorText(e, o.showSecrets))]) }),

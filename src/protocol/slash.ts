@@ -8,7 +8,7 @@
 import { type Parsed, parseCloseCode, validateCloseReason } from './close-codes.js';
 import { parseBase64, parseHex } from './encoding.js';
 
-export type SlashContext = 'client' | 'server';
+export type SlashContext = 'client' | 'server' | 'proxy';
 /**
  * Where a line is read: at a client's or a server's prompt, or after a server's `/to <id>`, where it
  * acts on that one client's connection as a client's line acts on its own (`/to 2 /close 4000 bye`).
@@ -34,20 +34,24 @@ export type Command =
   /** Servers: list the clients. */
   | { cmd: 'clients' }
   /** Servers: close one client (`id`) or every client (`id` undefined, typed as `all`). */
-  | { cmd: 'close-client'; id?: number; code: number; reason: string };
+  | { cmd: 'close-client'; id?: number; code: number; reason: string }
+  /** `proxy`: a command for one side of pair `id` — its client, or its upstream (`/client 2 …`, `/server 2 …`). */
+  | { cmd: 'inject'; side: 'client' | 'upstream'; id: number; command: ConnectionCommand };
 
 export interface CommandSpec {
   /** A name for tests and lookups; unique in the table. */
   id: string;
   /** The words after the slash that select this row (none for the two kinds of plain line). */
   names: readonly string[];
-  /** Where the command exists. */
+  /** Where the command exists (`both`: a client's and a server's prompt). */
   where: SlashContext | 'both';
+  /** It exists at a `proxy`'s prompt too. */
+  inProxy?: boolean;
   /** It can follow a server's `/to <id>`: it acts on one connection. */
   afterTo?: boolean;
   usage: string;
   /** The `/help` text, or one text per place when they say different things. */
-  help: string | Readonly<Record<SlashContext, string>>;
+  help: string | Readonly<Record<'client' | 'server', string> & { proxy?: string }>;
   /** `rest`: what follows the command word and one space, as typed (a plain line: the text to send). */
   parse(rest: string): Parsed<Command>;
 }
@@ -82,6 +86,18 @@ function closeArgs(args: string): Parsed<{ code: number; reason: string }> {
   const reason = validateCloseReason(match[2]);
   if (!reason.ok) return reason;
   return { ok: true, value: { code: code.value, reason: reason.value } };
+}
+
+/** `/client <id> …` and `/server <id> …` at a proxy's prompt: what follows the id acts on that one side. */
+function inject(side: 'client' | 'upstream', name: string, rest: string): Parsed<Command> {
+  const match = /^\s*(\S+)(?:\s([\s\S]*))?$/.exec(rest);
+  const id = clientId(match?.[1], name);
+  if (!id.ok) return id;
+  const inner = parseInputLine(match?.[2] ?? '', 'to');
+  if (!inner.ok) return fail(`${name} ${id.value}: ${inner.error}`);
+  return isConnectionCommand(inner.value)
+    ? ok({ cmd: 'inject', side, id: id.value, command: inner.value })
+    : fail(`${name} ${id.value}: not a command for one side`);
 }
 
 function clientId(word: string | undefined, command: string): Parsed<number> {
@@ -221,9 +237,30 @@ export const COMMANDS: readonly CommandSpec[] = [
     },
   },
   {
+    id: 'inject-client',
+    names: ['client'],
+    where: 'proxy',
+    usage: '/client <id> <text|/command>',
+    get help() {
+      return `to the client of pair <id>: a text, or ${afterToNames()}`;
+    },
+    parse: (rest) => inject('client', '/client', rest),
+  },
+  {
+    id: 'inject-server',
+    names: ['server'],
+    where: 'proxy',
+    usage: '/server <id> <text|/command>',
+    get help() {
+      return `to the upstream server of pair <id>: the same (/close closes both sides)`;
+    },
+    parse: (rest) => inject('upstream', '/server', rest),
+  },
+  {
     id: 'clients',
     names: ['clients'],
     where: 'server',
+    inProxy: true,
     usage: '/clients',
     help: 'list the connected clients',
     parse: () => ok({ cmd: 'clients' }),
@@ -232,6 +269,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     id: 'close-client',
     names: ['close'],
     where: 'server',
+    inProxy: true,
     usage: '/close <id|all> [code] [reason]',
     help: 'close one client or all of them (default 1000)',
     parse(rest) {
@@ -248,10 +286,12 @@ export const COMMANDS: readonly CommandSpec[] = [
     id: 'status',
     names: ['status'],
     where: 'both',
+    inProxy: true,
     usage: '/status',
     help: {
       client: 'state, URL, protocol, extensions, counts, buffered bytes, last RTT',
       server: 'URL, clients, counts, messages waiting to be sent',
+      proxy: 'URL, upstream, pairs, counts',
     },
     parse: () => ok({ cmd: 'status' }),
   },
@@ -259,6 +299,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     id: 'help',
     names: ['help', '?'],
     where: 'both',
+    inProxy: true,
     usage: '/help',
     help: 'this list',
     parse: () => ok({ cmd: 'help' }),
@@ -267,14 +308,21 @@ export const COMMANDS: readonly CommandSpec[] = [
     id: 'quit',
     names: ['quit', 'exit'],
     where: 'both',
+    inProxy: true,
     usage: '/quit',
-    help: { client: 'close with 1000 and exit', server: 'close every client with 1000 and exit' },
+    help: {
+      client: 'close with 1000 and exit',
+      server: 'close every client with 1000 and exit',
+      proxy: 'close every pair with 1000 and exit',
+    },
     parse: () => ok({ cmd: 'quit' }),
   },
 ];
 
 export function existsIn(spec: CommandSpec, place: SlashPlace): boolean {
   if (place === 'to') return spec.afterTo === true;
+  if (place === 'proxy') return spec.where === 'proxy' || spec.inProxy === true;
+  if (spec.where === 'proxy') return false;
   return spec.where === 'both' || spec.where === place;
 }
 
@@ -298,7 +346,8 @@ function afterToNames(): string {
 }
 
 export function helpText(spec: CommandSpec, context: SlashContext): string {
-  return typeof spec.help === 'string' ? spec.help : spec.help[context];
+  if (typeof spec.help === 'string') return spec.help;
+  return context === 'proxy' ? (spec.help.proxy ?? spec.help.server) : spec.help[context];
 }
 
 export function parseInputLine(line: string, place: SlashPlace = 'client'): Parsed<Command> {

@@ -48,7 +48,8 @@ export interface PipeOptions {
 export function createPipeRenderer(o: PipeOptions): Renderer {
   /** `-t` time and `[#id] ` on every line of a status block (payloads on stdout stay as they are). */
   const prefixed = (e: SessionEvent, text: string): string => {
-    const head = (o.timestamps ? `${clock(e.time)} ` : '') + (e.conn !== undefined ? `[#${e.conn}] ` : '') + sideLabel(e);
+    const head =
+      (o.timestamps ? `${clock(e.time)} ` : '') + (e.conn !== undefined ? `[#${e.conn}] ` : '') + sideLabel(e);
     if (head === '') return `${text}\n`;
     return `${text
       .split('\n')

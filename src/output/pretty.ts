@@ -50,7 +50,8 @@ const MARK = { in: '<', out: '>' } as const;
 export function createPrettyRenderer(o: PrettyOptions): Renderer {
   const c = o.chalk;
   const prefix = (e: SessionEvent): string =>
-    (o.timestamps ? `${c.gray(clock(e.time))} ` : '') + (e.conn !== undefined ? `${c.yellow(`[#${e.conn}]`)} ` : '') +
+    (o.timestamps ? `${c.gray(clock(e.time))} ` : '') +
+    (e.conn !== undefined ? `${c.yellow(`[#${e.conn}]`)} ` : '') +
     c.gray(sideLabel(e));
   const lines = (e: SessionEvent, body: string[]): string => {
     const p = prefix(e);

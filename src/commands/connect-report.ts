@@ -4,7 +4,7 @@ import type { Env } from '../env.js';
 import type { SummaryEvent } from '../output/events.js';
 import type { Output } from '../output/output.js';
 import { createSessionOutput } from '../output/setup.js';
-import { SIGNAL_GRACE_MS, within } from '../output/writer.js';
+import { signalGrace } from '../output/writer.js';
 import { signalExitCode } from '../protocol/exit.js';
 import type { ClientRun, RunResult } from '../session/client-run.js';
 import type { ConnectPlan } from './connect-plan.js';
@@ -29,7 +29,7 @@ export async function reportEnd(
   if (result.signal) {
     // A signal ends the session at once: the close frame and what stdout has not taken yet get a moment,
     // never more (a reader that stalls must not hold the exit).
-    await within(SIGNAL_GRACE_MS, Promise.all([run.session.written(), output.end()]));
+    await signalGrace(Promise.all([run.session.written(), output.end()]));
   } else await output.end();
   return exitCode;
 }

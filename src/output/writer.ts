@@ -7,8 +7,8 @@ import type { Writable } from 'node:stream';
 const FLUSH_BYTES = 64 * 1024;
 
 /**
- * After a signal, how long the exit may wait for a reader of stdout to take what is left (and for the
- * close frame to be written): the process exits then, whatever a stalled reader does.
+ * After a signal, how long every command may wait for a reader of stdout to take what is left (and, for
+ * `connect`, for the close frame to be written): the process exits then, whatever a stalled reader does.
  */
 export const SIGNAL_GRACE_MS = 500;
 
@@ -21,6 +21,14 @@ export function within(ms: number, promise: Promise<unknown>): Promise<boolean> 
       resolve(true);
     });
   });
+}
+
+/**
+ * The one grace rule after a signal, for the client and the servers: resolves when `promise` does or when
+ * SIGNAL_GRACE_MS has passed, whichever comes first (true if `promise` made it).
+ */
+export function signalGrace(promise: Promise<unknown>): Promise<boolean> {
+  return within(SIGNAL_GRACE_MS, promise);
 }
 
 export class BatchedWriter {

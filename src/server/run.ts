@@ -9,6 +9,7 @@ import { usageError, WsprobeError } from '../errors.js';
 import { readFileOrUsage } from '../input/files.js';
 import type { Output } from '../output/output.js';
 import { createSessionOutput } from '../output/setup.js';
+import { signalGrace } from '../output/writer.js';
 import { serverExit } from '../protocol/exit.js';
 import type { CloseInfo, StopSignal } from '../protocol/outcome.js';
 import type { ServerClient } from './client.js';
@@ -17,8 +18,6 @@ import type { ServerPlan } from './options.js';
 
 /** How long clients get to answer our close frame when we stop (or close one), before being dropped. */
 export const CLOSE_TIMEOUT_MS = 3000;
-/** After a signal, how long a reader of stdout gets to take what is left before it is dropped. */
-export const OUTPUT_GRACE_MS = 1000;
 
 export interface ServerContext {
   readonly core: ServerCore;
@@ -191,16 +190,12 @@ export async function runServer(
   await finished;
   for (const timer of closeTimers.values()) clearTimeout(timer);
   await handlers.finished?.();
-  // A signal is obeyed whatever stdout is doing: a reader that does not take what is left within
-  // OUTPUT_GRACE_MS (or a second signal) does not keep the server running.
-  const giveUp = signalled ? Promise.race([outputAbandoned, delay(OUTPUT_GRACE_MS)]) : undefined;
+  // A signal is obeyed whatever stdout is doing: a reader that does not take what is left within the
+  // signal grace (or a second signal) does not keep the server running — the rule `connect` follows too.
+  const giveUp = signalled ? signalGrace(outputAbandoned).then(() => undefined) : undefined;
   const code = await endRun(output, env, exitCode, core, startedAt, giveUp);
   stopSignals();
   return code;
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 /** Loopback addresses: only this machine can connect. */

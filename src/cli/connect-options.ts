@@ -109,7 +109,7 @@ export function addConnectCommand(program: Command, env: Env, setExit: (code: nu
   const send = sendParsers(sends);
   const expectations: Expectation[] = [];
   const expect = expectParsers(expectations);
-  const emits: Array<{ at: number; text: string }> = [];
+  const emits: Array<{ at: number; text: string; ack?: boolean }> = [];
   const connect = program
     .command('connect', { isDefault: true })
     .alias('c')

@@ -25,6 +25,7 @@ export const SOCKETIO_NEEDS = [
   '--namespace',
   '--socketio-auth',
   '--emit',
+  '--emit-ack',
   '--expect-event',
 ];
 
@@ -53,7 +54,7 @@ function authArg(text: string): Record<string, unknown> {
 export function addSocketIoOptions(
   cmd: Command,
   sends: readonly SendItem[],
-  emits: Array<{ at: number; text: string }>,
+  emits: Array<{ at: number; text: string; ack?: boolean }>,
   expectEvent: (name: string) => void,
 ): Command {
   return cmd
@@ -76,6 +77,14 @@ export function addSocketIoOptions(
       },
     )
     .option(
+      '--emit-ack <event-and-args>',
+      'as --emit, asking for an ack: the ack is shown with its round trip',
+      (text: string) => {
+        emits.push({ at: sends.length, text, ack: true });
+        return text;
+      },
+    )
+    .option(
       '--expect-event <name>',
       'succeed once this event arrives (--expect-json then looks at its first arg)',
       (name: string) => {
@@ -88,7 +97,7 @@ export function addSocketIoOptions(
 /** The flags, resolved once; undefined without --socketio. */
 export function socketioPlan(
   f: SocketIoFlags,
-  emits: ReadonlyArray<{ at: number; text: string }>,
+  emits: ReadonlyArray<{ at: number; text: string; ack?: boolean }>,
   connectTimeoutMs: number,
 ): SocketIoPlan | undefined {
   if (!f.socketio) return undefined;

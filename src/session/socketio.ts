@@ -37,6 +37,8 @@ export interface SocketIoSettings {
   showRaw: boolean;
   /** How long the Engine.IO open and the namespace CONNECT may take. */
   connectTimeoutMs: number;
+  /** The first ack id the layer gives out (--emit-ack took those before). */
+  firstAckId?: number;
 }
 
 /** What the layer needs of a connection. */
@@ -53,7 +55,7 @@ export interface SocketIoPlan {
   namespace?: string;
   auth?: Record<string, unknown>;
   /** --emit texts, each with its place among the --send messages. */
-  emits: ReadonlyArray<{ at: number; text: string }>;
+  emits: ReadonlyArray<{ at: number; text: string; ack?: boolean }>;
   connectTimeoutMs: number;
 }
 
@@ -84,11 +86,14 @@ export function prepareSocketIo(
   const engine = engineUrl(url, plan.path, plan.eio);
   const namespace = plan.namespace ?? engine.namespace ?? '/';
   const initial = [...sends];
+  // --emit-ack ids count from 0, in command-line order; the prompt's /emit-ack goes on from there.
+  let ackIds = plan.emits.filter((e) => e.ack).length;
   // Inserted from the last, so the places of the earlier ones stay right.
   for (const emit of [...plan.emits].reverse()) {
     const parsed = parseEmit(emit.text);
-    if (!parsed.ok) return { error: `--emit ${emit.text}: ${parsed.error}` };
-    initial.splice(emit.at, 0, ...emitMessages(plan.eio, namespace, parsed.value));
+    if (!parsed.ok) return { error: `--emit${emit.ack ? '-ack' : ''} ${emit.text}: ${parsed.error}` };
+    const id = emit.ack ? --ackIds : undefined;
+    initial.splice(emit.at, 0, ...emitMessages(plan.eio, namespace, parsed.value, id));
   }
   const settings: SocketIoSettings = {
     eio: plan.eio,
@@ -96,6 +101,7 @@ export function prepareSocketIo(
     auth: plan.auth,
     showRaw,
     connectTimeoutMs: plan.connectTimeoutMs,
+    firstAckId: plan.emits.filter((e) => e.ack).length,
   };
   const setup: SocketIoSetup = {
     url: engine.url,
@@ -167,6 +173,7 @@ export class SocketIoLayer implements MessageLayer {
     private readonly now: () => number,
   ) {
     this.namespace = settings.namespace;
+    this.nextAckId = settings.firstAckId ?? 0;
   }
 
   opened(ready: () => void): void {

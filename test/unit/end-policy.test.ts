@@ -32,10 +32,13 @@
  *      it drains; messages shown meanwhile do not restart it
  *  R25 -w ends a session in which nothing was received → a `nothing-received` hint before the close
  *      (not when something arrived, not for other closes); the exit code is the close's
+ *  R26 --exec: the program exiting is the input ending (flush, then -w, then --close-code); one that
+ *      failed (non-zero exit, a signal we did not send) makes an otherwise good session exit 10; a
+ *      session that ended badly keeps its own code; a program ending after the session changes nothing
  */
 import { describe, expect, it } from 'vitest';
 import { type EndAction, type EndInput, EndPolicy, type EndRules } from '../../src/protocol/end-policy.js';
-import { parseExpectPattern } from '../../src/protocol/expect.js';
+import { parseExpectJson, parseExpectPattern } from '../../src/protocol/expect.js';
 import type { SessionEnd } from '../../src/protocol/outcome.js';
 
 const text = (source: string) => {
@@ -502,6 +505,67 @@ describe('EndPolicy', () => {
     expect(result.exit).toBe(row.exit);
   });
 
+  const EXITED_OK: EndInput = { type: 'program-exited', failed: false };
+  const EXITED_FAILED: EndInput = { type: 'program-exited', failed: true };
+
+  it.each<[string, Row]>([
+    [
+      'R26 the program exits 0: as input ending — flush, -w, close; the handshake completes → 0',
+      {
+        inputs: [OPENED, msg('ok'), EXITED_OK, FLUSHED, IDLE, closedBy('client', 1000)],
+        actions: ['flush', 'arm-idle', 'close', 'finish'],
+        exit: 0,
+      },
+    ],
+    [
+      'R26 the program exits before the connection opens: its output is flushed once open',
+      {
+        rules: { waitMs: 0 },
+        inputs: [EXITED_OK, OPENED, FLUSHED, closedBy('client', 1000)],
+        actions: ['flush', 'close', 'finish'],
+        exit: 0,
+      },
+    ],
+    [
+      'R26 the program fails: the session closes as usual, then exit 10',
+      {
+        rules: { waitMs: 0 },
+        inputs: [OPENED, EXITED_FAILED, FLUSHED, closedBy('client', 1000)],
+        actions: ['flush', 'close', 'finish'],
+        exit: 10,
+      },
+    ],
+    [
+      'R26 the program failed but the server closed with 4000: the close decides → 7',
+      {
+        inputs: [OPENED, EXITED_FAILED, FLUSHED, closedBy('server', 4000)],
+        actions: ['flush', 'arm-idle', 'finish'],
+        exit: 7,
+      },
+    ],
+    [
+      'R26 the server closes first: the session ends by the close; the program ending later changes nothing',
+      {
+        inputs: [OPENED, closedBy('server', 1000), EXITED_FAILED],
+        actions: ['finish'],
+        exit: 0,
+      },
+    ],
+    [
+      'R26 --keep-open: the program exiting waits for the server to close',
+      {
+        rules: { keepOpen: true },
+        inputs: [OPENED, EXITED_OK, FLUSHED, closedBy('server', 1000)],
+        actions: ['flush', 'finish'],
+        exit: 0,
+      },
+    ],
+  ])('%s', (_, row) => {
+    const result = play(rules(row.rules), row.inputs);
+    expect(result.actions).toEqual(row.actions);
+    expect(result.exit).toBe(row.exit);
+  });
+
   it.each<[string, Row]>([
     [
       'R25 -w ends a silent session: the hint, then the close → 0',
@@ -617,5 +681,96 @@ describe('EndPolicy', () => {
   it('R22 a signal sends 1001 (going away)', () => {
     const { all } = play(rules(), [OPENED, { type: 'signal', signal: 'SIGINT' }]);
     expect(all.find((a) => a.do === 'leave')).toEqual({ do: 'leave', code: 1001, signal: 'SIGINT' });
+  });
+});
+
+/**
+ * R27 --socketio: only Socket.IO events reach the policy as messages (heartbeats and namespace packets do
+ * not); --expect-event matches an event by name, --expect-json then looks at its first argument; --count
+ * counts events; the exit codes are those of --expect.
+ */
+describe('EndPolicy with Socket.IO events', () => {
+  const event = (name: string, ...args: unknown[]): EndInput => ({
+    type: 'message',
+    text: JSON.stringify([name, ...args]),
+    event: { name, args },
+  });
+  const expectEvent = (name: string) => ({ kind: 'event' as const, source: name, name });
+  const json = (source: string) => {
+    const parsed = parseExpectJson(source);
+    if (!parsed.ok) throw new Error(parsed.error);
+    return parsed.value;
+  };
+
+  it.each<[string, Row]>([
+    [
+      'R27 --expect-event matched closes with 1000 → 0',
+      {
+        rules: { expect: [expectEvent('welcome')] },
+        inputs: [OPENED, event('other', 1), event('welcome', 'hi'), closedBy('client', 1000)],
+        actions: ['close', 'finish'],
+        exit: 0,
+      },
+    ],
+    [
+      'R27 --expect-event not met when the connection ends → 8',
+      {
+        rules: { expect: [expectEvent('welcome')] },
+        inputs: [OPENED, event('other'), closedBy('server', 1000)],
+        actions: ['finish'],
+        exit: 8,
+      },
+    ],
+    [
+      'R27 --expect-event with --expect-json: the same event, its first argument',
+      {
+        rules: { expect: [expectEvent('chat'), json('from=ann')] },
+        inputs: [OPENED, event('chat', { from: 'bob' }), event('chat', { from: 'ann' }), closedBy('client', 1000)],
+        actions: ['close', 'finish'],
+        exit: 0,
+      },
+    ],
+    [
+      'R27 --expect-json looks at the first argument, not at the array',
+      {
+        rules: { expect: [json('[0]=chat')] },
+        inputs: [OPENED, event('chat', ['x']), closedBy('server', 1000)],
+        actions: ['finish'],
+        exit: 8,
+      },
+    ],
+    [
+      'R27 --count 2 counts events',
+      {
+        rules: { count: 2 },
+        inputs: [OPENED, event('a'), event('b'), event('c'), closedBy('client', 1000)],
+        actions: ['hide-incoming', 'close', 'finish'],
+        exit: 0,
+      },
+    ],
+    [
+      'R27 --expect-event not met when --timeout passes → 124',
+      {
+        rules: { expect: [expectEvent('never')], timeoutSeconds: 1 },
+        inputs: [OPENED, event('a'), DEADLINE, failed('timeout')],
+        actions: ['abort', 'finish'],
+        exit: 124,
+      },
+    ],
+  ])('%s', (_, row) => {
+    const result = play(rules(row.rules), row.inputs);
+    expect(result.actions).toEqual(row.actions);
+    expect(result.exit).toBe(row.exit);
+  });
+
+  it('R27 an unmet --expect-event is explained with the event lines received', () => {
+    const result = play(rules({ expect: [expectEvent('welcome')] }), [
+      OPENED,
+      event('bye', 1),
+      closedBy('server', 1000),
+    ]);
+    expect(result.report).toBe(
+      'expectation not met: --expect-event "welcome" (0 of 1 met); last messages received: "[\\"bye\\",1]"',
+    );
   });
 });

@@ -1,0 +1,148 @@
+/** `--exec`'s pure parts: framing both ways, the quoting rule, the CGI environment, exit wording. */
+
+import { existsSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { exitText, failed } from '../../src/exec/child.js';
+import { invocation, needsShell, STDBUF } from '../../src/exec/command.js';
+import { headerVariable, requestEnv } from '../../src/exec/env.js';
+import { routed, toProgram, Unframer } from '../../src/exec/framing.js';
+
+const b = (s: string) => Buffer.from(s);
+
+describe('framing', () => {
+  it.each([
+    ['lines', 'hi', 'hi\n'],
+    ['nul', 'hi', 'hi\0'],
+    ['raw', 'hi', 'hi'],
+    ['lines', 'two\nlines', 'two\nlines\n'],
+  ] as const)('%s: a message %j goes to stdin as %j', (framing, data, written) => {
+    expect(Buffer.concat(toProgram(b(data), framing)).toString()).toBe(written);
+  });
+
+  it('lines: units are cut at \\n only, across chunks, \\r kept, a last unit without newline at the end', () => {
+    const u = new Unframer('lines', 65536);
+    expect(u.push(b('a\r\nb')).map((x) => x.data.toString())).toEqual(['a\r']);
+    expect(u.push(b('c\n\nd')).map((x) => x.data.toString())).toEqual(['bc', '']);
+    expect(u.pending).toBe(1);
+    expect(u.end()?.data.toString()).toBe('d');
+    expect(u.end()).toBeNull();
+  });
+
+  it('lines: a unit that is not UTF-8 goes as binary, bytes untouched', () => {
+    const u = new Unframer('lines', 65536);
+    const [unit] = u.push(Buffer.from([0xff, 0x00, 0x0a]));
+    expect(unit.binary).toBe(true);
+    expect([...unit.data]).toEqual([0xff, 0x00]);
+  });
+
+  it('nul: units are cut at NUL; newlines are part of them', () => {
+    const u = new Unframer('nul', 65536);
+    expect(u.push(b('a\nb\0c\0')).map((x) => x.data.toString())).toEqual(['a\nb', 'c']);
+  });
+
+  it('raw: chunks as they come, binary, cut at the chunk size', () => {
+    const u = new Unframer('raw', 4);
+    const units = u.push(b('0123456789'));
+    expect(units.map((x) => x.data.toString())).toEqual(['0123', '4567', '89']);
+    expect(units.every((x) => x.binary)).toBe(true);
+    expect(u.end()).toBeNull();
+  });
+
+  it.each([
+    ['#3 hello', { id: 3, data: 'hello' }],
+    ['#12  two spaces', { id: 12, data: ' two spaces' }],
+    ['#3hello', null],
+    ['# 3 x', null],
+    ['#3', null],
+    ['hello #3 x', null],
+  ])('--exec-shared routing: %j → %j', (line, expected) => {
+    const r = routed(b(line));
+    expect(r === null ? null : { id: r.id, data: r.data.toString() }).toEqual(expected);
+  });
+});
+
+describe('the quoting rule', () => {
+  it.each([
+    ['cat', false],
+    ['python3 -u bot.py --port 80', false],
+    ['sed -e s/^/got:/', false],
+    ['tr a-z A-Z | sed s/x/y/', true],
+    ["sed -e 's/a/b/'", true],
+    ['echo $HOME', true],
+    ['cat > /tmp/x', true],
+    ['FOO=1 cat', true],
+    ['cd /tmp', true],
+    ['exec cat', true],
+    ['ls *.txt', true],
+  ])('%j needs sh -c: %s', (command, shell) => {
+    expect(needsShell(command)).toBe(shell);
+  });
+
+  it('runs a plain command directly, resolved on PATH, under stdbuf -oL -eL with PYTHONUNBUFFERED', () => {
+    const how = invocation('cat -n', false, '/nonexistent:/usr/bin:/bin');
+    const stdbuf = existsSync(STDBUF);
+    expect(how.file).toBe(stdbuf ? STDBUF : '/usr/bin/cat');
+    expect(how.args).toEqual(stdbuf ? ['-oL', '-eL', '/usr/bin/cat', '-n'] : ['-n']);
+    expect(how.env).toEqual({ PYTHONUNBUFFERED: '1' });
+  });
+
+  it('runs shell syntax with /bin/sh -c; --exec-buffered leaves buffering alone', () => {
+    const how = invocation('cat | cat', true, '/usr/bin');
+    expect([how.file, ...how.args]).toEqual(['/bin/sh', '-c', 'cat | cat']);
+    expect(how.env).toEqual({});
+  });
+
+  it('a program that is not there is said in one line', () => {
+    expect(() => invocation('no-such-program-x', false, '/usr/bin')).toThrow(
+      'no-such-program-x: no such program on PATH',
+    );
+    expect(() => invocation('/nope/prog', false, '/usr/bin')).toThrow('/nope/prog: no such program');
+  });
+});
+
+describe('the CGI environment', () => {
+  it('has the request as websocketd names it, plus the subprotocol and our id', () => {
+    const env = requestEnv({
+      id: 7,
+      remoteAddress: '127.0.0.1',
+      remotePort: 51234,
+      url: '/chat/room?user=ada&x=1',
+      headers: { 'x-forwarded-for': '10.0.0.1', 'sec-websocket-protocol': 'a, b', cookie: 'k=v' },
+      protocol: 'b',
+      host: '127.0.0.1',
+      port: 8080,
+      tls: false,
+    });
+    expect(env).toMatchObject({
+      REMOTE_ADDR: '127.0.0.1',
+      REMOTE_PORT: '51234',
+      REQUEST_URI: '/chat/room?user=ada&x=1',
+      PATH_INFO: '/chat/room',
+      QUERY_STRING: 'user=ada&x=1',
+      SERVER_PORT: '8080',
+      HTTP_X_FORWARDED_FOR: '10.0.0.1',
+      HTTP_SEC_WEBSOCKET_PROTOCOL: 'a, b',
+      HTTP_COOKIE: 'k=v',
+      WSPROBE_SUBPROTOCOL: 'b',
+      WSPROBE_CONN_ID: '7',
+    });
+    expect(env.HTTPS).toBeUndefined();
+  });
+
+  it('names headers as CGI does', () => {
+    expect(headerVariable('X-Request.ID')).toBe('HTTP_X_REQUEST_ID');
+  });
+});
+
+describe('how a program ended', () => {
+  it.each([
+    [{ code: 0, signal: null, stoppedByUs: false }, 'exit 0', false],
+    [{ code: 3, signal: null, stoppedByUs: false }, 'exit 3', true],
+    [{ code: null, signal: 'SIGSEGV' as const, stoppedByUs: false }, 'signal SIGSEGV', true],
+    [{ code: null, signal: 'SIGTERM' as const, stoppedByUs: true }, 'signal SIGTERM', false],
+    [{ code: 143, signal: null, stoppedByUs: true }, 'exit 143', false],
+  ])('%j: %s, failed %s', (status, text, bad) => {
+    expect(exitText(status)).toBe(text);
+    expect(failed(status)).toBe(bad);
+  });
+});

@@ -3,6 +3,7 @@
 #   chromium            headless browser against the servers (test/e2e/servers-browser.test.ts)
 #   tinyproxy           an HTTP CONNECT proxy (test/e2e/connect-network.test.ts)
 #   python3-websockets  Python's websockets for /usr/bin/python3 (connect-python, servers-interop)
+#   websocketd          the program-behind-a-socket server `listen --exec` is compared with (bench exec)
 # All present: does nothing, silently. Some missing, as root or with password-less sudo on Debian/Ubuntu:
 # installs exactly those with apt-get. Otherwise: one line naming the packages and the command, exit 1.
 set -u
@@ -14,6 +15,7 @@ missing() {
   [ -x "$chromium" ] || printf ' chromium'
   command -v tinyproxy >/dev/null 2>&1 || printf ' tinyproxy'
   "$python" -c 'import websockets' >/dev/null 2>&1 || printf ' python3-websockets'
+  command -v websocketd >/dev/null 2>&1 || printf ' websocketd'
 }
 
 packages=$(missing)
@@ -42,6 +44,6 @@ if ! $sudo apt-get update -q || ! $sudo env DEBIAN_FRONTEND=noninteractive $inst
 fi
 still=$(missing)
 if [ -n "$still" ]; then
-  echo "installed, but still missing:$still (expected $chromium, tinyproxy on PATH, websockets for $python)" >&2
+  echo "installed, but still missing:$still (expected $chromium, tinyproxy and websocketd on PATH, websockets for $python)" >&2
   exit 1
 fi

@@ -206,6 +206,16 @@ export class SocketIoLayer implements MessageLayer {
       this.emit({ ...e, hint: `the server speaks another Engine.IO version: try ${other}` });
       return false;
     }
+    // Socket.IO 3 and 4 answer an Engine.IO 3 upgrade with a 101 followed by a plain-text HTTP 400
+    // "Unsupported protocol version", which reads as a broken frame: say what it most likely is.
+    if (e.event === 'error' && e.kind === 'protocol' && this.open === null && !e.hint) {
+      const hint =
+        this.settings.eio === 3
+          ? 'no Engine.IO open packet came: a Socket.IO 3 or 4 server refuses Engine.IO 3 ("Unsupported protocol version"): try --eio 4'
+          : 'no Engine.IO open packet came: is this a Socket.IO server? see --socketio-path and --eio';
+      this.emit({ ...e, hint });
+      return false;
+    }
     if (e.event !== 'message') return true;
     if (e.dir === 'out') this.sent(e.data, e.binary);
     return this.settings.showRaw;

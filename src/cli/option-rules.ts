@@ -24,6 +24,8 @@ export const OUTPUT_CONFLICTS: readonly Conflict[] = [
   { options: ['--pretty', '--json'], why: 'choose one output mode' },
   { options: ['--json', '--binary-output'], why: 'JSON events carry binary payloads in base64' },
   { options: ['--json', '--separator'], why: 'JSON events are one per line' },
+  { options: ['--json', '--format'], why: 'JSON events carry payloads as they came' },
+  { options: ['--json', '--max-text'], why: 'JSON events carry whole payloads' },
 ];
 
 export const CONNECT_CONFLICTS: readonly Conflict[] = [

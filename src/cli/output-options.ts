@@ -1,12 +1,15 @@
 /** The output options every command shares, and the exit-code help. */
-import { type Command, Option } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { OutputOptions } from '../output/options.js';
+import { DECODE_CHOICES } from '../protocol/decode.js';
+import { parseFilter } from '../protocol/expect.js';
+import type { JsonLayout } from '../protocol/json-format.js';
 import { GROUP } from './help.js';
 import { applyOptionRules, OUTPUT_CONFLICTS } from './option-rules.js';
-import { choiceArg, increment, nonNegativeSizeArg, separatorArg } from './parsers.js';
+import { choiceArg, collect, increment, nonNegativeSizeArg, separatorArg } from './parsers.js';
 
 /** The output flags every command shares, resolved into `OutputOptions` (output/options.ts). */
-export type OutputFlags = OutputOptions;
+export type OutputFlags = OutputOptions & { maxPayload?: number; format?: JsonLayout | 'off' };
 
 export const EXIT_CODE_HELP = `
 Exit codes:
@@ -26,7 +29,14 @@ Exit codes:
 export function outputOptions(f: OutputFlags): OutputOptions {
   const { verbose, showPingPong, timestamps, pretty, json, quiet, color, binaryOutput, summary } = f;
   const { separator, maxDisplay, showSecrets, debug } = f;
+  const { maxText, format, filter, filterOut, decode, maxPayload } = f;
   return {
+    maxText,
+    jsonLayout: format,
+    filter,
+    filterOut,
+    decode,
+    decodeLimit: maxPayload,
     verbose,
     showPingPong,
     timestamps,
@@ -40,6 +50,23 @@ export function outputOptions(f: OutputFlags): OutputOptions {
     maxDisplay,
     showSecrets,
     debug,
+  };
+}
+
+const LAYOUTS: readonly (JsonLayout | 'off')[] = ['auto', 'indent', 'compact', 'off'];
+
+/** `--format json=indent` (or just `indent`): the layout of JSON text in pretty mode. */
+function formatArg(text: string): JsonLayout | 'off' {
+  const layout = text.startsWith('json=') ? text.slice(5) : text;
+  return choiceArg(LAYOUTS)(layout);
+}
+
+/** `--filter`/`--filter-out`: repeatable, each checked now. */
+function filterArg(flag: string): (text: string, previous?: string[]) => string[] {
+  return (text, previous) => {
+    const parsed = parseFilter(text, flag);
+    if (!parsed.ok) throw new InvalidArgumentError(parsed.error.replace(`${flag}: `, ''));
+    return collect(text, previous);
   };
 }
 
@@ -61,6 +88,23 @@ export function addOutputOptions(cmd: Command): Command {
     )
     .option('--separator <text>', 'written after each message in pipe mode (\\n, \\0, \\t)', separatorArg, '\n')
     .option('--max-display <bytes>', 'bytes of a binary message shown as hex (e.g. 1k)', nonNegativeSizeArg, 256)
+    .option('--max-text <bytes>', 'bytes of a text message pretty mode shows (0: all)', nonNegativeSizeArg, 16 * 1024)
+    .addOption(
+      new Option('--format <json=layout>', 'JSON text in pretty mode: json=auto, indent, compact or off')
+        .argParser(formatArg)
+        .default('auto'),
+    )
+    .option(
+      '--filter <expr>',
+      'show only received messages matching: /regex/, path=value or text',
+      filterArg('--filter'),
+    )
+    .option('--filter-out <expr>', 'hide received messages matching it', filterArg('--filter-out'))
+    .addOption(
+      new Option('--decode <codec>', 'decode received binary: gzip, deflate, zlib, msgpack, cbor or auto').argParser(
+        choiceArg(DECODE_CHOICES),
+      ),
+    )
     .option('--show-secrets', 'do not mask Authorization, cookies, URL passwords and tokens, proxy credentials', false);
 }
 

@@ -3,6 +3,7 @@
  * the pretty, pipe and json renderers turn each into text. `event` is the JSON `event` key.
  */
 import type { ErrorKind } from '../errors.js';
+import type { DecodedPayload } from '../protocol/decode.js';
 import type { ClosedBy, StopSignal } from '../protocol/outcome.js';
 
 export type Direction = 'in' | 'out';
@@ -91,6 +92,10 @@ export interface MessageEvent extends Base {
    * those it went to. `conn` is then absent (a message to one client carries `conn` as usual).
    */
   to?: readonly number[];
+  /** `--decode`: what the binary payload decoded to (shown in pretty mode, beside the original in json). */
+  decoded?: DecodedPayload;
+  /** `--decode`: why the payload did not decode (it is shown as it came, with this note). */
+  decodeNote?: string;
 }
 export interface ControlEvent<K extends 'ping' | 'pong'> extends Base {
   event: K;
@@ -226,6 +231,8 @@ export interface SummaryEvent extends Base {
   url?: string;
   protocol?: string;
   extensions?: string;
+  /** `--filter`/`--filter-out`: received messages not shown. */
+  filtered?: number;
 }
 
 export type SessionEvent =

@@ -4,6 +4,7 @@
  * on a terminal that shows the stream, and the line still parses back to the same strings.
  */
 import { isUtf8 } from 'node:buffer';
+import type { DecodedPayload } from '../protocol/decode.js';
 import { errorText, flowOf, headerObject } from './describe.js';
 import type { ControlEvent, ProxySide, Rendered, Renderer, SessionEvent } from './events.js';
 import { maskSecretsInText, maskUrl, safeJson } from './sanitize.js';
@@ -43,6 +44,13 @@ function payload(data: Buffer, binary: boolean): Fields {
   return binary
     ? { data: data.toString('base64'), encoding: 'base64', size: data.length }
     : { data: data.toString('utf8'), size: data.length };
+}
+
+/** `--decode`: `{codec, text}`, `{codec, json}` or `{codec, data, encoding: "base64"}`, and the decoded size. */
+function decodedField(d: DecodedPayload): Fields {
+  if (d.text !== undefined) return { codec: d.codec, text: d.text, size: d.size };
+  if (d.jsonText !== undefined) return { codec: d.codec, json: d.json };
+  return { codec: d.codec, data: d.bytes?.toString('base64') ?? '', encoding: 'base64', size: d.size };
 }
 
 export function createJsonRenderer(o: JsonOptions): Renderer {
@@ -99,6 +107,8 @@ export function createJsonRenderer(o: JsonOptions): Renderer {
         fields.recipients = e.to.length;
         fields.to = e.to;
       }
+      if (e.decoded) fields.decoded = decodedField(e.decoded);
+      if (e.decodeNote !== undefined) fields.decodeError = e.decodeNote;
       return line(e, fields);
     },
     socketio: (e) => line(e, socketioFields(e)),
@@ -143,6 +153,7 @@ export function createJsonRenderer(o: JsonOptions): Renderer {
         timings: e.timings,
         ...(e.rtt ? { rtt: e.rtt } : {}),
         ...(e.close ? { close: e.close } : {}),
+        ...(e.filtered !== undefined ? { filtered: e.filtered } : {}),
       }),
   };
 }

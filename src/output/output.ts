@@ -14,6 +14,11 @@ export interface Output {
    * can be. Without this hook that is an error like any other.
    */
   onTooLarge?: (e: SessionEvent) => void;
+  /**
+   * `/filter`: replaces the `--filter` expressions with `expr` (null: none); the answer to show, or
+   * an error. Absent when output has no payload view.
+   */
+  setFilter?: (expr: string | null) => { ok: true; value: string } | { ok: false; error: string };
   /** Flush both streams. */
   end(): Promise<void>;
   readonly stdout: BatchedWriter;

@@ -94,8 +94,13 @@ export function createPipeRenderer(o: PipeOptions): Renderer {
     message: (e) => {
       if (e.dir === 'out') return null;
       if (!e.binary) return { out: e.data.toString('utf8') + o.separator };
-      if (o.binaryOutput === 'raw') return { out: e.data };
-      return { out: e.data.toString(o.binaryOutput) + o.separator };
+      // --decode: what the payload decoded to — text, a value as one JSON line, or decompressed bytes.
+      const text = e.decoded?.text ?? e.decoded?.jsonText;
+      if (text !== undefined) return { out: text + o.separator };
+      const data = e.decoded?.bytes ?? e.data;
+      const note = e.decodeNote !== undefined ? status(e, `wsprobe: ${escapeControl(e.decodeNote, false)}`) : null;
+      const out = o.binaryOutput === 'raw' ? data : data.toString(o.binaryOutput) + o.separator;
+      return { ...note, out };
     },
     // --socketio: a received event is one JSON array line on stdout; the rest are status lines.
     socketio: (e) => {

@@ -2,6 +2,7 @@
 
 import type { ChalkInstance } from 'chalk';
 import { closeExitCode } from '../protocol/exit.js';
+import type { JsonLayout } from '../protocol/json-format.js';
 import {
   bodyPreview,
   clientOpenText,
@@ -28,6 +29,7 @@ import {
 } from './describe.js';
 import type { ControlEvent, HeaderList, MessageEvent, Rendered, Renderer, SessionEvent } from './events.js';
 import { hexDump } from './hexdump.js';
+import { decodedNote, decodedText, type PayloadTextOptions, payloadLines } from './payload-text.js';
 import { plural } from './plural.js';
 import { escapeControl } from './sanitize.js';
 import { eventParts, socketioStatusText } from './socketio.js';
@@ -43,6 +45,12 @@ export interface PrettyOptions {
   quiet: boolean;
   /** `--summary`: timings and traffic on stderr at the end. */
   showSummary?: boolean;
+  /** `--max-text`: bytes of a text message shown (0: all; default: all). */
+  maxText?: number;
+  /** `--format json=…` (default auto). */
+  jsonLayout?: JsonLayout | 'off';
+  /** Terminal columns, for `auto` JSON (default 80). */
+  width?: () => number;
 }
 
 const MARK = { in: '<', out: '>' } as const;
@@ -65,20 +73,34 @@ export function createPrettyRenderer(o: PrettyOptions): Renderer {
   // A proxy's messages and pings say which way they went in their label (sideLabel), not with a mark.
   const markOf = (e: { side?: unknown; dir: 'in' | 'out' }) => (e.side === undefined ? `${mark(e.dir)} ` : '');
 
+  const textView: PayloadTextOptions = {
+    chalk: c,
+    maxText: o.maxText ?? 0,
+    jsonLayout: o.jsonLayout ?? 'auto',
+    width: o.width ?? (() => 80),
+  };
   const message = (e: MessageEvent): Rendered => {
-    // A server's message relayed from a client or sent to several: who from, how many to.
-    const note = c.gray(messageNote(e));
-    if (e.binary) {
-      const dump = hexDump(e.data, o.maxDisplay).map((l) => `  ${c.gray(l)}`);
+    // A server's message relayed from a client or sent to several: who from, how many to; --decode's codec.
+    const note = c.gray(messageNote(e) + decodedNote(e));
+    const decoded = decodedText(e);
+    if (e.binary && decoded === null) {
+      const bytes = e.decoded?.bytes ?? e.data;
+      const dump = hexDump(bytes, o.maxDisplay).map((l) => `  ${c.gray(l)}`);
+      const why = e.decodeNote !== undefined ? [`  ${c.yellow(escapeControl(e.decodeNote, false))}`] : [];
       return {
-        out: lines(e, [`${markOf(e)}${c.magenta(`binary ${plural(e.data.length, 'byte')}`)}${note}`, ...dump]),
+        out: lines(e, [`${markOf(e)}${c.magenta(`binary ${plural(bytes.length, 'byte')}`)}${note}`, ...why, ...dump]),
       };
     }
-    const [first = '', ...rest] = escapeControl(e.data.toString('utf8')).split('\n');
+    const shown =
+      decoded !== null
+        ? payloadLines(decoded, e.decoded!.size, textView)
+        : payloadLines(e.data.toString('utf8'), e.data.length, textView);
+    const [first = '', ...rest] = shown.lines;
     const body = [
       `${markOf(e)}${e.dir === 'out' ? c.dim(first) : first}${note}`,
       ...rest.map((l) => `  ${e.dir === 'out' ? c.dim(l) : l}`),
     ];
+    if (shown.cutNote !== undefined) body.push(`  ${c.gray(shown.cutNote)}`);
     return { out: lines(e, body) };
   };
   const control = (e: ControlEvent<'ping' | 'pong'>): Rendered | null => {

@@ -7,6 +7,7 @@ import type { Renderer } from './events.js';
 import { createJsonRenderer } from './json.js';
 import type { OutputOptions } from './options.js';
 import { createOutput, type Output } from './output.js';
+import { DEFAULT_DECODE_LIMIT, withPayloadView } from './payload-view.js';
 import { createPipeRenderer } from './pipe.js';
 import { createPrettyRenderer } from './pretty.js';
 import { BatchedWriter } from './writer.js';
@@ -50,6 +51,9 @@ export function createRenderer(mode: OutputMode, flags: OutputOptions, env: Term
         showPingPong: flags.showPingPong,
         timestamps: flags.timestamps,
         maxDisplay: flags.maxDisplay,
+        maxText: flags.maxText,
+        jsonLayout: flags.jsonLayout,
+        width: () => (env.stdoutIsTTY ? (env.stdout as { columns?: number }).columns || 80 : 80),
         showSecrets: flags.showSecrets,
         quiet: flags.quiet,
         showSummary: flags.summary === true,
@@ -67,5 +71,11 @@ export function createSessionOutput(flags: OutputOptions, env: Terminal, onStdou
   const stderr = new BatchedWriter(env.stderr);
   const plainStderr = mode === 'pretty' && colorLevel(env, env.stderrIsTTY, !flags.color) === 0;
   const interleaved = env.stdoutIsTTY || env.stderrIsTTY;
-  return createOutput(createRenderer(mode, flags, env), stdout, stderr, plainStderr, interleaved);
+  const output = createOutput(createRenderer(mode, flags, env), stdout, stderr, plainStderr, interleaved);
+  return withPayloadView(output, {
+    decode: flags.decode,
+    decodeLimit: flags.decodeLimit ?? DEFAULT_DECODE_LIMIT,
+    filter: flags.filter ?? [],
+    filterOut: flags.filterOut ?? [],
+  });
 }

@@ -25,6 +25,7 @@ export function summaryLines(e: SummaryEvent): string[] {
     `timings: dns ${ms(t.dnsMs)}, connect ${ms(t.connectMs)}, tls ${ms(t.tlsMs)}, upgrade ${ms(t.upgradeMs)}, first message ${ms(t.firstMessageMs)}, total ${ms(t.totalMs)}`,
     `traffic: in ${plural(e.messagesIn, 'message')} / ${plural(e.bytesIn, 'byte')}, out ${plural(e.messagesOut, 'message')} / ${plural(e.bytesOut, 'byte')}`,
   ];
+  if (e.filtered !== undefined) lines.push(`filtered: ${plural(e.filtered, 'received message')} not shown`);
   if (e.rtt) {
     lines.push(`pings:   ${e.rtt.count}, rtt min/avg/max ${e.rtt.minMs}/${e.rtt.avgMs}/${e.rtt.maxMs} ms`);
   }

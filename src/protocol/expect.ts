@@ -77,6 +77,21 @@ export function parseExpectJson(text: string): Parsed<Expectation> {
   return { ok: true, value: { kind: 'json', source: text, path: path.value, value } };
 }
 
+/**
+ * `--filter`, `--filter-out` and `/filter`: one expression of the same language — `/regex/flags`; a
+ * JSON path and a value, `<path>=<value>`, as `--expect-json` (when what comes before the first `=` is a
+ * path); otherwise a plain substring.
+ */
+export function parseFilter(text: string, flag = '--filter'): Parsed<Expectation> {
+  const named = (r: Parsed<Expectation>): Parsed<Expectation> =>
+    r.ok ? r : { ok: false, error: r.error.replace(/--expect(-json)?/, flag) };
+  if (text === '') return { ok: false, error: `${flag}: empty expression` };
+  if (/^\/.*\/[a-z]*$/s.test(text)) return named(parseExpectPattern(text));
+  const eq = text.indexOf('=');
+  if (eq > 0 && parseJsonPath(text.slice(0, eq)).ok) return named(parseExpectJson(text));
+  return { ok: true, value: { kind: 'text', source: text, test: (s) => s.includes(text) } };
+}
+
 export function valueAt(root: unknown, path: ReadonlyArray<string | number>): { found: boolean; value?: unknown } {
   let node = root;
   for (const key of path) {

@@ -1,0 +1,77 @@
+/**
+ * A received or sent message's payload as pretty mode shows it: JSON laid out and coloured, text cut
+ * at `--max-text` with a note saying how much was cut and how to see it all, a decoded binary payload
+ * (`--decode`) as its text or value. Everything from the peer is escaped (sanitize.ts) before it is
+ * painted. Pure.
+ */
+import type { ChalkInstance } from 'chalk';
+import { type JsonLayout, type JsonTokenKind, layoutJson, tokenizeJson } from '../protocol/json-format.js';
+import { humanSize } from '../protocol/size.js';
+import type { MessageEvent } from './events.js';
+import { escapeControl } from './sanitize.js';
+
+export interface PayloadTextOptions {
+  chalk: ChalkInstance;
+  /** Bytes of text shown (0: all). */
+  maxText: number;
+  jsonLayout: JsonLayout | 'off';
+  /** Columns the compact JSON form may take. */
+  width: () => number;
+}
+
+/** Formatting stops being worth it past this: such a text is shown as it came (and cut). */
+const MAX_FORMATTED = 8 * 1024 * 1024;
+
+/** The lines of a text payload: the first goes after the `<` mark, the others are indented. */
+export interface PayloadLines {
+  lines: string[];
+  /** The `… cut` note, when --max-text cut the text. */
+  cutNote?: string;
+}
+
+function cutNote(shownBytes: number, total: number): string {
+  return `… ${humanSize(total - shownBytes)} cut (shown ${humanSize(shownBytes)} of ${humanSize(total)}; --max-text 0 shows all)`;
+}
+
+/** `text` (of `totalBytes` bytes) laid out for the terminal. */
+export function payloadLines(text: string, totalBytes: number, o: PayloadTextOptions): PayloadLines {
+  const c = o.chalk;
+  const limit = o.maxText > 0 ? o.maxText : Number.POSITIVE_INFINITY;
+  if (o.jsonLayout !== 'off' && text.length <= MAX_FORMATTED) {
+    const tokens = tokenizeJson(text);
+    if (tokens) {
+      const paint: Record<JsonTokenKind, (s: string) => string> | undefined =
+        c.level > 0
+          ? { key: c.cyan, string: c.green, number: c.yellow, literal: c.magenta, punct: (s) => s }
+          : undefined;
+      const laid = layoutJson(tokens, {
+        layout: o.jsonLayout,
+        width: Math.max(20, o.width() - 2),
+        escape: (s) => escapeControl(s, false),
+        paint,
+        limit,
+      });
+      const lines = laid.text.split('\n');
+      if (laid.cutAt === undefined) return { lines };
+      const shown = Buffer.byteLength(text.slice(0, laid.cutAt));
+      return { lines, cutNote: cutNote(shown, totalBytes) };
+    }
+  }
+  if (totalBytes <= limit) return { lines: escapeControl(text).split('\n') };
+  // Cut at a character boundary: a partial UTF-8 sequence at the end is left out.
+  const head = Buffer.from(text.slice(0, limit), 'utf8')
+    .subarray(0, limit)
+    .toString('utf8')
+    .replace(/\ufffd$/, '');
+  return { lines: escapeControl(head).split('\n'), cutNote: cutNote(Buffer.byteLength(head), totalBytes) };
+}
+
+/** What a `--decode`d payload is, after its first line: `  (gzip, 312 bytes)`. */
+export function decodedNote(e: MessageEvent): string {
+  return e.decoded ? `  (${e.decoded.codec}, ${humanSize(e.data.length)})` : '';
+}
+
+/** The text to show for a decoded payload, or null when it decoded to bytes (shown as a hex dump). */
+export function decodedText(e: MessageEvent): string | null {
+  return e.decoded?.text ?? e.decoded?.jsonText ?? null;
+}

@@ -43,6 +43,8 @@ export interface ExecSettings {
 export interface ExecHooks {
   /** One unit of its stdout (a line, a NUL-delimited record, or a raw piece). */
   unit(unit: Unit): void;
+  /** Several units of one read (optional: else `unit` for each). */
+  units?(units: Unit[]): void;
   /** One line of its stderr (without its newline). */
   stderr(line: Buffer): void;
 }
@@ -70,7 +72,10 @@ export class ExecChild {
     // A program that exits without reading all its input: the rest is dropped, not an error of ours.
     stdin.on('error', () => {});
     stdout.on('data', (chunk: Buffer) => {
-      for (const unit of this.unframer.push(chunk)) this.hooks.unit(unit);
+      const units = this.unframer.push(chunk);
+      if (units.length === 0) return;
+      if (units.length === 1 || !this.hooks.units) for (const unit of units) this.hooks.unit(unit);
+      else this.hooks.units(units);
     });
     stderr.on('data', (chunk: Buffer) => this.stderrData(chunk));
     let exitStatus: { code: number | null; signal: NodeJS.Signals | null } | null = null;
@@ -129,10 +134,22 @@ export class ExecChild {
    */
   write(data: Buffer): boolean {
     if (this.ending || this.stdin.destroyed || this.stdin.writableEnded) return true;
+    // The messages of one socket read go to the program in one write.
+    if (!this.corked) {
+      this.corked = true;
+      this.stdin.cork();
+      process.nextTick(this.uncork);
+    }
     let ok = true;
     for (const piece of toProgram(data, this.settings.framing)) ok = this.stdin.write(piece);
     return ok;
   }
+
+  private corked = false;
+  private readonly uncork = (): void => {
+    this.corked = false;
+    this.stdin.uncork();
+  };
 
   onDrain(listener: () => void): void {
     this.stdin.on('drain', listener);

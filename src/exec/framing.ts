@@ -14,8 +14,11 @@ const DELIMITER: Readonly<Record<Exclude<Framing, 'raw'>, number>> = { lines: 0x
 /** What is written to the program's stdin for one message (its bytes, then the delimiter if any). */
 export function toProgram(data: Buffer, framing: Framing): Buffer[] {
   if (framing === 'raw') return [data];
-  return [data, framing === 'lines' ? NEWLINE : NUL];
+  const delimiter = framing === 'lines' ? NEWLINE : NUL;
+  // One write for a small message (a copy is cheaper than a second write); large ones are not copied.
+  return data.length <= SMALL ? [Buffer.concat([data, delimiter])] : [data, delimiter];
 }
+const SMALL = 16 * 1024;
 const NEWLINE = Buffer.from([0x0a]);
 const NUL = Buffer.from([0x00]);
 

@@ -28,9 +28,9 @@ type UpgradeAnswer = { protocol: string } | { refusal: Refusal; body?: string };
 interface Program {
   child: ExecChild;
   client: ServerClient | null;
-  /** Bytes of its output handed to the client and not yet written. */
-  inFlight: number;
   status: ExitStatus | null;
+  /** A message sent while the client was behind has been written: go on once it has caught up. */
+  written: () => void;
 }
 
 export class ExecServer {
@@ -102,7 +102,14 @@ export class ExecServer {
     }
     // Nothing it writes is read until its client is there.
     child.pauseOutput();
-    const program: Program = { child, client: null, inFlight: 0, status: null };
+    const program: Program = {
+      child,
+      client: null,
+      status: null,
+      written: () => {
+        if (!program.client || program.client.backlog <= BACKLOG_LOW_BYTES) child.resumeOutput();
+      },
+    };
     this.programs.set(id, program);
     child.onDrain(() => program.client?.resume('program'));
     void child.exited.then((status) => this.exited(id, program, status));
@@ -171,6 +178,14 @@ export class ExecServer {
       },
       {
         unit: (unit) => this.output(conn, unit),
+        units: (units) => {
+          const client = conn === undefined ? undefined : this.programs.get(conn)?.client;
+          if (!client) for (const unit of units) this.output(conn, unit);
+          else
+            client.batch(() => {
+              for (const unit of units) this.output(conn, unit);
+            });
+        },
         stderr: (line) => {
           this.emit({ event: 'exec-stderr', conn, pid: child?.pid ?? 0, data: line });
           if (plan.stderrToPeer) this.output(conn, { data: line, binary: false });
@@ -205,13 +220,11 @@ export class ExecServer {
     const program = this.programs.get(conn);
     const client = program?.client;
     if (!program || !client) return;
-    const size = unit.data.length;
-    program.inFlight += size;
-    client.send(unit.data, unit.binary, () => {
-      program.inFlight -= size;
-      if (program.inFlight <= BACKLOG_LOW_BYTES) program.child.resumeOutput();
-    });
-    if (program.inFlight > BACKLOG_HIGH_BYTES) program.child.pauseOutput();
+    // The hot path: no per-message callback. Once a backlog builds up, the message that may pause
+    // the program carries one, and lets it go on when everything before it has been written.
+    const behind = client.backlog > BACKLOG_LOW_BYTES;
+    client.send(unit.data, unit.binary, behind ? program.written : undefined);
+    if (client.backlog > BACKLOG_HIGH_BYTES) program.child.pauseOutput();
   }
 
   /**

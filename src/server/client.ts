@@ -165,6 +165,20 @@ export class ServerClient extends Connection {
     return true;
   }
 
+  /**
+   * Sends made in `fn` go out in one socket write (`--exec`: the messages of one read of a program's
+   * output) instead of one write per frame.
+   */
+  batch(fn: () => void): void {
+    const socket = (this.ws as unknown as { _socket?: { cork(): void; uncork(): void } } | undefined)?._socket;
+    socket?.cork();
+    try {
+      fn();
+    } finally {
+      socket?.uncork();
+    }
+  }
+
   /** `--delay`: `bytes` of this client's messages wait before they are echoed (paused past the limit). */
   hold(bytes: number): void {
     this.delayedBytes += bytes;

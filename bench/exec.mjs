@@ -1,0 +1,59 @@
+/**
+ * The `exec` workload of `npm run bench`: lines per second through `wsprobe listen --exec cat` and
+ * through websocketd running `cat` (the Debian package), with the same load generator
+ * (bench/load/flood.mjs: CLIENTS connections — one cat each — sending MESSAGES short text messages with
+ * 100 in flight, every echo checked). Rounds alternate the two servers. websocketd is the floor: the
+ * ratio is wsprobe's rate over websocketd's (higher is better; the goal is ahead of it).
+ */
+export async function execWorkload(b) {
+  const clients = b.quick ? 4 : 10;
+  const messages = b.quick ? 2_000 : 20_000;
+  const servers = [
+    { name: 'wsprobe listen --exec cat', args: [b.cli, 'listen', '0', '--exec', 'cat', '-q'] },
+    { name: 'websocketd cat', args: [b.floor('websocketd.mjs'), 'cat'] },
+  ];
+  b.log(
+    `exec: ${clients} clients (a cat each) × ${messages.toLocaleString('en-US')} lines of 32 bytes (100 in flight)`,
+  );
+  const samples = servers.map(() => ({ rate: [], rss: [] }));
+  for (let round = b.runs.warmUp ? -1 : 0; round < b.runs.long; round++) {
+    for (const i of round % 2 ? [1, 0] : [0, 1]) {
+      const spec = servers[i];
+      const label = `exec / ${spec.name}${round < 0 ? ' (warm-up)' : ` (run ${round + 1})`}`;
+      const srv = await b.startServer({ label, cmd: b.node, args: spec.args });
+      try {
+        const result = await b.withServerState(
+          srv,
+          b.runHelper({
+            label,
+            cmd: b.node,
+            args: [b.load('flood.mjs'), srv.url, String(clients), String(messages), '32', '100', '--no-deflate'],
+            timeoutMs: 300_000,
+          }),
+        );
+        b.checkServer(label, srv);
+        if (round >= 0) {
+          samples[i].rate.push(result.perSecond);
+          samples[i].rss.push(b.procStatusKiB(srv.pid));
+        }
+      } finally {
+        await srv.stop();
+      }
+    }
+    if (round >= 0)
+      b.log(
+        `  exec round ${round + 1}/${b.runs.long}: ${samples.map((s) => `${Math.round(s.rate.at(-1))} lines/s`).join(' · ')}`,
+      );
+  }
+  const [wsprobe, base] = samples.map((s) => ({ ...b.summarize(s.rate), peakRssKiB: Math.max(...s.rss) }));
+  b.addRow({
+    name: `exec cat ${clients}×${messages / 1000}k lines`,
+    unit: 'lines/s',
+    wsprobe,
+    floorSummary: base,
+    floorName: 'websocketd',
+    bars: [b.atLeast(1)],
+    higherIsBetter: true,
+    note: 'wsprobe listen --exec cat vs websocketd cat (Debian), same load generator; RSS: the server process only',
+  });
+}

@@ -12,7 +12,7 @@ import { plural } from '../output/plural.js';
 import { escapeControl } from '../output/sanitize.js';
 import { statusLines } from '../output/status.js';
 import type { ClientSession } from '../session/client.js';
-import type { Outbox } from '../session/outbox.js';
+import type { Outbox, OutMessage } from '../session/outbox.js';
 import type { Repl } from '../session/repl.js';
 
 export interface ClientReplHooks {
@@ -40,6 +40,14 @@ export interface ClientReplHooks {
   hint: boolean;
   /** `--no-color`. */
   noColor?: boolean;
+  /** `--socketio`: typed lines are events; /emit, /emit-ack and /ns. */
+  socketio?: SocketIoPrompt;
+}
+
+/** What the prompt asks of the Socket.IO layer: messages to send, or why not (one line). */
+export interface SocketIoPrompt {
+  emit(text: string, ack: boolean): OutMessage[] | string;
+  namespace(ns: string): OutMessage[] | string;
 }
 
 export interface ClientRepl {
@@ -67,7 +75,7 @@ function clientTarget(
 ): CommandTarget {
   const problem = (message: string) => write(`wsprobe: ${message}\n`);
   return {
-    context: 'client',
+    context: hooks.socketio ? 'socketio' : 'client',
     send: (message) => hooks.outbox.push(message),
     control(kind, data) {
       const session = hooks.session();
@@ -98,7 +106,14 @@ function clientTarget(
     problem,
     own(command) {
       if (command.cmd === 'close') hooks.close(command.code, command.reason);
-      else problem(`/${command.cmd} is a server command`);
+      else if ((command.cmd === 'emit' || command.cmd === 'ns') && hooks.socketio) {
+        const out =
+          command.cmd === 'emit'
+            ? hooks.socketio.emit(command.text, command.ack)
+            : hooks.socketio.namespace(command.ns);
+        if (typeof out === 'string') problem(out);
+        else for (const message of out) hooks.outbox.push(message);
+      } else problem(`/${command.cmd} is a server command`);
     },
   };
 }
@@ -115,7 +130,7 @@ export function createClientRepl(env: Env, terminal: NodeJS.WritableStream, hook
     onLine: (line) =>
       runInputLine(line, target, (command) => {
         // Its `>` message line replaces the echo of what was typed.
-        if (command.cmd === 'send' && hooks.echoesSentMessages) prompt.repl.skipEcho();
+        if ((command.cmd === 'send' || command.cmd === 'emit') && hooks.echoesSentMessages) prompt.repl.skipEcho();
       }),
     onEnd: hooks.onEnd,
     onInterrupt: hooks.onInterrupt,

@@ -76,6 +76,7 @@ export async function runConnect(plan: ConnectPlan, env: Env): Promise<number> {
           : plan.output.showPingPong && (prettyOut ? env.stdoutIsTTY : !plan.output.quiet && env.stderrIsTTY),
         hint: !plan.output.json && !plan.output.quiet,
         noColor: !plan.output.color,
+        socketio: socketio?.prompt,
       })
     : null;
   // Output goes through the prompt's writers so it lands above the line being typed. If stdout's

@@ -8,7 +8,8 @@
 import { type Parsed, parseCloseCode, validateCloseReason } from './close-codes.js';
 import { parseBase64, parseHex } from './encoding.js';
 
-export type SlashContext = 'client' | 'server' | 'proxy';
+/** `socketio`: the prompt of `connect --socketio` (a client's, plus /emit, /emit-ack and /ns). */
+export type SlashContext = 'client' | 'server' | 'proxy' | 'socketio';
 /**
  * Where a line is read: at a client's or a server's prompt, or after a server's `/to <id>`, where it
  * acts on that one client's connection as a client's line acts on its own (`/to 2 /close 4000 bye`).
@@ -36,7 +37,11 @@ export type Command =
   /** Servers: close one client (`id`) or every client (`id` undefined, typed as `all`). */
   | { cmd: 'close-client'; id?: number; code: number; reason: string }
   /** `proxy`: a command for one side of pair `id` — its client, or its upstream (`/client 2 …`, `/server 2 …`). */
-  | { cmd: 'inject'; side: 'client' | 'upstream'; id: number; command: ConnectionCommand };
+  | { cmd: 'inject'; side: 'client' | 'upstream'; id: number; command: ConnectionCommand }
+  /** `--socketio`: emit an event (`text`: its name and JSON arguments, checked by the Socket.IO layer). */
+  | { cmd: 'emit'; text: string; ack: boolean }
+  /** `--socketio`: emits go to this namespace from now on (connected first if need be). */
+  | { cmd: 'ns'; ns: string };
 
 export interface CommandSpec {
   /** A name for tests and lookups; unique in the table. */
@@ -51,7 +56,7 @@ export interface CommandSpec {
   afterTo?: boolean;
   usage: string;
   /** The `/help` text, or one text per place when they say different things. */
-  help: string | Readonly<Record<'client' | 'server', string> & { proxy?: string }>;
+  help: string | Readonly<Record<'client' | 'server', string> & { proxy?: string; socketio?: string }>;
   /** `rest`: what follows the command word and one space, as typed (a plain line: the text to send). */
   parse(rest: string): Parsed<Command>;
 }
@@ -107,6 +112,13 @@ function clientId(word: string | undefined, command: string): Parsed<number> {
   return { ok: true, value: Number(word) };
 }
 
+/** `/emit`, `/emit-ack` and a plain line at a --socketio prompt: the event, checked when it is sent. */
+function emitCommand(rest: string, ack: boolean): Parsed<Command> {
+  const text = rest.trim();
+  if (text === '') return fail(`/emit${ack ? '-ack' : ''}: expected an event name, then its JSON arguments`);
+  return ok({ cmd: 'emit', text, ack });
+}
+
 /** A line that does not start with a slash. */
 const PLAIN_LINE: CommandSpec = {
   id: 'line',
@@ -114,7 +126,11 @@ const PLAIN_LINE: CommandSpec = {
   where: 'both',
   afterTo: true,
   usage: '<text>',
-  help: { client: 'send a text message', server: 'send a text message to every client' },
+  help: {
+    client: 'send a text message',
+    server: 'send a text message to every client',
+    socketio: 'emit an event: chat "hi" {"to":"ann"} (or ["chat","hi"])',
+  },
   parse: sendText,
 };
 
@@ -283,6 +299,35 @@ export const COMMANDS: readonly CommandSpec[] = [
     },
   },
   {
+    id: 'emit',
+    names: ['emit'],
+    where: 'socketio',
+    usage: '/emit <event> [json…]',
+    help: 'emit an event with JSON arguments',
+    parse: (rest) => emitCommand(rest, false),
+  },
+  {
+    id: 'emit-ack',
+    names: ['emit-ack'],
+    where: 'socketio',
+    usage: '/emit-ack <event> [json…]',
+    help: 'emit asking for an ack: the ack is shown with its round trip',
+    parse: (rest) => emitCommand(rest, true),
+  },
+  {
+    id: 'ns',
+    names: ['ns'],
+    where: 'socketio',
+    usage: '/ns <namespace>',
+    help: 'emit to this namespace from now on (connecting it first)',
+    parse(rest) {
+      const ns = rest.trim();
+      return /^\/\S*$/.test(ns)
+        ? ok({ cmd: 'ns', ns })
+        : fail('/ns: expected a namespace starting with /, e.g. /ns /admin');
+    },
+  },
+  {
     id: 'status',
     names: ['status'],
     where: 'both',
@@ -320,6 +365,9 @@ export const COMMANDS: readonly CommandSpec[] = [
 ];
 
 export function existsIn(spec: CommandSpec, place: SlashPlace): boolean {
+  // A --socketio prompt has a client's commands and its own; those exist nowhere else.
+  if (place === 'socketio') return spec.where === 'socketio' || existsIn(spec, 'client');
+  if (spec.where === 'socketio') return false;
   if (place === 'to') return spec.afterTo === true;
   if (place === 'proxy') return spec.where === 'proxy' || spec.inProxy === true;
   if (spec.where === 'proxy') return false;
@@ -347,12 +395,13 @@ function afterToNames(): string {
 
 export function helpText(spec: CommandSpec, context: SlashContext): string {
   if (typeof spec.help === 'string') return spec.help;
+  if (context === 'socketio') return spec.help.socketio ?? spec.help.client;
   return context === 'proxy' ? (spec.help.proxy ?? spec.help.server) : spec.help[context];
 }
 
 export function parseInputLine(line: string, place: SlashPlace = 'client'): Parsed<Command> {
   if (line.startsWith('//')) return LITERAL_LINE.parse(line.slice(1));
-  if (!line.startsWith('/')) return PLAIN_LINE.parse(line);
+  if (!line.startsWith('/')) return place === 'socketio' ? emitCommand(line, false) : PLAIN_LINE.parse(line);
   const match = /^\/(\S*)(?:\s([\s\S]*))?$/.exec(line)!;
   const name = match[1].toLowerCase();
   const spec = COMMANDS.find((s) => s.names.includes(name) && existsIn(s, place));

@@ -70,6 +70,11 @@ export interface SocketIoSetup {
   layer: (connection: SocketIoConnection, emit: (e: SessionEvent) => void) => SocketIoLayer;
   /** The layer of the current connection (the prompt's /emit, /ns). */
   current?: SocketIoLayer;
+  /** The prompt's typed events, /emit, /emit-ack and /ns: messages to send, or why not. */
+  prompt: {
+    emit(text: string, ack: boolean): OutMessage[] | string;
+    namespace(ns: string): OutMessage[] | string;
+  };
 }
 
 /**
@@ -116,6 +121,18 @@ export function prepareSocketIo(
     layer(connection, emit) {
       setup.current = new SocketIoLayer(settings, connection, emit, now);
       return setup.current;
+    },
+    prompt: {
+      emit(text, ack) {
+        const parsed = parseEmit(text);
+        if (!parsed.ok) return `/emit: ${parsed.error}`;
+        if (!setup.current) return '/emit: not connected yet';
+        return setup.current.emitMessages(parsed.value, ack);
+      },
+      namespace(ns) {
+        if (!setup.current) return '/ns: not connected yet';
+        return setup.current.switchNamespace(ns);
+      },
     },
   };
   return setup;

@@ -65,7 +65,9 @@ describe('pipe renderer: stdout carries incoming payloads only', () => {
 
   it.each<[string, SessionEvent]>(
     Object.entries(f).filter(
-      (entry): entry is [string, SessionEvent] => typeof entry[1] === 'object' && entry[1].event !== 'message',
+      // A received Socket.IO event is a payload too: one JSON array line (test/unit/socketio.test.ts).
+      (entry): entry is [string, SessionEvent] =>
+        typeof entry[1] === 'object' && entry[1].event !== 'message' && entry[1].event !== 'socketio',
     ),
   )('never writes %s to stdout, at any verbosity', (_, e) => {
     expect(pipe(e, { verbose: 2, showPingPong: true })?.out).toBeUndefined();

@@ -79,7 +79,10 @@ export class PayloadView {
     if (this.o.decode !== undefined && e.binary) {
       const result = decodePayload(e.data, this.o.decode, this.codecs, this.o.decodeLimit);
       if (result?.ok) shown = { ...e, decoded: result.value };
-      else if (result) shown = { ...e, decodeNote: `${result.codec}: ${result.error}` };
+      else if (result) {
+        const note = result.error.startsWith('not ') ? result.error : `${result.codec}: ${result.error}`;
+        shown = { ...e, decodeNote: note };
+      }
     }
     if (this.include.length > 0 || this.exclude.length > 0) {
       const text = matchText(shown);

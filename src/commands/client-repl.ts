@@ -40,6 +40,8 @@ export interface ClientReplHooks {
   hint: boolean;
   /** `--no-color`. */
   noColor?: boolean;
+  /** `/filter`: replaces the session output's filter; the line to show, or why not. */
+  setFilter?: (expr: string | null) => { ok: true; value: string } | { ok: false; error: string };
   /** `--socketio`: typed lines are events; /emit, /emit-ack and /ns. */
   socketio?: SocketIoPrompt;
 }
@@ -106,7 +108,11 @@ function clientTarget(
     problem,
     own(command) {
       if (command.cmd === 'close') hooks.close(command.code, command.reason);
-      else if ((command.cmd === 'emit' || command.cmd === 'ns') && hooks.socketio) {
+      else if (command.cmd === 'filter') {
+        const answer = hooks.setFilter?.(command.expr) ?? { ok: false, error: 'filters are not available here' };
+        if (answer.ok) write(`${answer.value}\n`);
+        else problem(answer.error);
+      } else if ((command.cmd === 'emit' || command.cmd === 'ns') && hooks.socketio) {
         const out =
           command.cmd === 'emit'
             ? hooks.socketio.emit(command.text, command.ack)

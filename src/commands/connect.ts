@@ -77,6 +77,7 @@ export async function runConnect(plan: ConnectPlan, env: Env): Promise<number> {
         hint: !plan.output.json && !plan.output.quiet,
         noColor: !plan.output.color,
         socketio: socketio?.prompt,
+        setFilter: (expr) => output.setFilter!(expr),
       })
     : null;
   // Output goes through the prompt's writers so it lands above the line being typed. If stdout's

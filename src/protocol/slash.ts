@@ -41,7 +41,9 @@ export type Command =
   /** `--socketio`: emit an event (`text`: its name and JSON arguments, checked by the Socket.IO layer). */
   | { cmd: 'emit'; text: string; ack: boolean }
   /** `--socketio`: emits go to this namespace from now on (connected first if need be). */
-  | { cmd: 'ns'; ns: string };
+  | { cmd: 'ns'; ns: string }
+  /** `/filter <expr>`: show only received messages matching it (the --filter language); null: all. */
+  | { cmd: 'filter'; expr: string | null };
 
 export interface CommandSpec {
   /** A name for tests and lookups; unique in the table. */
@@ -325,6 +327,18 @@ export const COMMANDS: readonly CommandSpec[] = [
       return /^\/\S*$/.test(ns)
         ? ok({ cmd: 'ns', ns })
         : fail('/ns: expected a namespace starting with /, e.g. /ns /admin');
+    },
+  },
+  {
+    id: 'filter',
+    names: ['filter'],
+    where: 'client',
+    usage: '/filter <expr|off>',
+    help: 'show only received messages matching /regex/, path=value or text',
+    parse(rest) {
+      const expr = rest.trim();
+      if (expr === '') return fail('/filter: expected an expression (/regex/, path=value or text) or "off"');
+      return ok({ cmd: 'filter', expr: expr === 'off' ? null : expr });
     },
   },
   {

@@ -174,11 +174,12 @@ export function createPrettyRenderer(o: PrettyOptions): Renderer {
       o.quiet || o.verbose === 0
         ? null
         : { out: lines(e, [c.gray(`* connection from ${escapeControl(e.remote, false)}`)]) },
-    'exec-start': (e) => (o.quiet ? null : { err: lines(e, [c.gray(execStartText(e))]) }),
+    // Part of the session log, in order with the client's lines (stdout, as `open` and `close`).
+    'exec-start': (e) => (o.quiet ? null : { out: lines(e, [c.gray(execStartText(e))]) }),
     'exec-exit': (e) =>
-      o.quiet && !e.failed ? null : { err: lines(e, [(e.failed ? c.red : c.gray)(execExitText(e))]) },
+      o.quiet && !e.failed ? null : { out: lines(e, [(e.failed ? c.red : c.gray)(execExitText(e))]) },
     // The program's own words: shown even with -q.
-    'exec-stderr': (e) => ({ err: lines(e, [c.yellow(execStderrText(e))]) }),
+    'exec-stderr': (e) => ({ out: lines(e, [c.yellow(execStderrText(e))]) }),
     summary: (e) =>
       o.showSummary
         ? {

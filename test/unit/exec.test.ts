@@ -6,6 +6,10 @@ import { exitText, failed } from '../../src/exec/child.js';
 import { invocation, needsShell, STDBUF } from '../../src/exec/command.js';
 import { headerVariable, requestEnv } from '../../src/exec/env.js';
 import { routed, toProgram, Unframer } from '../../src/exec/framing.js';
+import { render, type SessionEvent } from '../../src/output/events.js';
+import { createJsonRenderer } from '../../src/output/json.js';
+import { createPipeRenderer, type PipeOptions } from '../../src/output/pipe.js';
+import * as f from './fixtures.js';
 
 const b = (s: string) => Buffer.from(s);
 
@@ -144,5 +148,41 @@ describe('how a program ended', () => {
   ])('%j: %s, failed %s', (status, text, bad) => {
     expect(exitText(status)).toBe(text);
     expect(failed(status)).toBe(bad);
+  });
+});
+
+describe('the exec events as shown', () => {
+  const pipeOptions: PipeOptions = {
+    quiet: false,
+    verbose: 0,
+    showPingPong: false,
+    showSecrets: false,
+    binaryOutput: 'raw',
+    separator: '\n',
+  };
+  const pipe = (e: SessionEvent, over: Partial<PipeOptions> = {}) =>
+    render(createPipeRenderer({ ...pipeOptions, ...over }), e);
+
+  it('pipe: status lines with the client id; the program stderr escaped; failures even with -q', () => {
+    expect(pipe(f.execStart)).toEqual({ err: '[#3] program started: cat -n (pid 4242)\n' });
+    expect(pipe(f.execExitFailed)).toEqual({ err: '[#3] program exited: exit 3 (pid 4242, 1.2 s)\n' });
+    expect(pipe(f.execStderr)).toEqual({ err: '[#3] stderr: warning: \\x1b[2Jlow disk\n' });
+    expect(pipe(f.execStart, { quiet: true })).toBeNull();
+    expect(pipe(f.execExitFailed, { quiet: true })).not.toBeNull();
+    expect(pipe(f.execStderr, { quiet: true })).not.toBeNull();
+  });
+
+  it('json: the fields of SPEC, stderr as text with controls escaped', () => {
+    const line = (e: SessionEvent) => JSON.parse(String(render(createJsonRenderer({ showSecrets: false }), e)?.out));
+    expect(line(f.execStart)).toEqual({
+      event: 'exec-start',
+      time: f.ISO_TIME,
+      conn: 3,
+      pid: 4242,
+      command: 'cat -n',
+    });
+    expect(line(f.execExitFailed)).toMatchObject({ code: 3, signal: null, failed: true, durationMs: 1234 });
+    expect(line(f.execStderr)).toMatchObject({ event: 'exec-stderr', conn: 3, data: 'warning: \x1b[2Jlow disk' });
+    expect(String(render(createJsonRenderer({ showSecrets: false }), f.execStderr)?.out)).toContain('\\u001b[2J');
   });
 });

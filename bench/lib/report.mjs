@@ -16,7 +16,7 @@ export function summarize(samples) {
 
 export function formatValue(value, unit) {
   if (unit === 'ms') return value >= 100 ? `${Math.round(value)} ms` : `${value.toFixed(1)} ms`;
-  if (unit === 'msg/s') return `${Math.round(value).toLocaleString('en-US')} msg/s`;
+  if (unit === 'msg/s' || unit === 'lines/s') return `${Math.round(value).toLocaleString('en-US')} ${unit}`;
   if (unit === 'KiB/conn') return `${value.toFixed(1)} KiB/conn`;
   return `${value} ${unit}`;
 }

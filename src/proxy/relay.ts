@@ -284,15 +284,16 @@ export class Pair {
       return;
     }
     const passed = passedClose(from, close);
-    if ('lost' in passed) {
-      const other = from === 'client' ? 'its upstream' : 'the client';
+    // A lost client is told by its own close line (`connection lost: 1006 …`); a lost upstream's close
+    // is not shown (its connection held the failure back): this is its one line.
+    if ('lost' in passed && from === 'upstream') {
       this.ctx.emit({
         event: 'error',
         time: this.ctx.now(),
         conn: this.id,
         side: from,
         kind: 'lost',
-        message: `${from === 'client' ? `client #${this.id}` : `the upstream of #${this.id}`} was lost (no close frame); closing ${other} with ${passed.code}`,
+        message: `the upstream of #${this.id} was lost (no close frame); closing the client with ${passed.code}`,
       });
     }
     // 1005 goes on as it came: a close frame without a code (the close methods take none then).

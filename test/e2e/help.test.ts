@@ -12,7 +12,7 @@ import { runCli } from './support/cli.js';
 function headings(help: string): string[] {
   return help
     .split('\n')
-    .filter((line) => /^[A-Z][\w &]*(?: \([^)]*\))?:$/.test(line))
+    .filter((line) => /^[A-Z][\w &.]*(?: \([^)]*\))?:$/.test(line))
     .map((line) => line.replace(/ \(.*\)/, ''));
 }
 
@@ -52,6 +52,8 @@ describe('connect --help', () => {
       'TLS:',
       'Proxy:',
       'Keepalive & limits:',
+      'Program:',
+      'Socket.IO:',
       'Other:',
       'Examples:',
       'Slash commands:',
@@ -63,6 +65,7 @@ describe('connect --help', () => {
     expect(section('TLS:')).toMatch(/--ca <file>/);
     expect(section('Input:')).toMatch(/--send-text-file <path>/);
     expect(section('CI checks:')).toMatch(/--expect <pattern>/);
+    expect(section('Socket.IO:')).toMatch(/--expect-event <name>/);
     expect(section('Keepalive & limits:')).toMatch(/--max-payload <bytes> .*\n.*\n.*\(default: 100 MiB\)/);
     // Switches do not say "(default: false)".
     expect(r.out).not.toContain('(default: false)');

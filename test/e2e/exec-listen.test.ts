@@ -3,9 +3,10 @@
  * never flush — with both ends checked: what the client gets and what the server shows.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { jsonLines } from './support/cli.js';
-import { alive, eventually, groupMembers, startExecServer } from './support/exec.js';
+import { alive, childrenOf, eventually, groupMembers, rssKiB, startExecServer } from './support/exec.js';
 import { openClient, refusedHandshake } from './support/ws-peers.js';
 
 const text = (got: { data: Buffer }[]) => got.map((m) => m.data.toString('utf8'));
@@ -103,7 +104,68 @@ describe('listen --exec: each client has its program', () => {
     expect(env.get('PATH')).toBe(process.env.PATH);
     // env exited 0: its client is closed normally.
     expect(closed).toEqual({ code: 1000, reason: '' });
+    // Line-buffered by default: stdbuf's preload (inherited by a pipeline) and Python's switch.
+    expect(env.get('PYTHONUNBUFFERED')).toBe('1');
+    if (existsSync('/usr/bin/stdbuf')) {
+      expect(env.get('LD_PRELOAD')).toMatch(/libstdbuf/);
+      expect(env.get('_STDBUF_O')).toBe('L');
+    }
   });
+
+  it('--exec-buffered leaves the buffering alone: no stdbuf, no PYTHONUNBUFFERED', async () => {
+    const server = await startExecServer(['--exec', 'env', '--exec-buffered'], {
+      env: { PYTHONUNBUFFERED: undefined },
+    });
+    const client = await openClient(server.url);
+    await client.closed;
+    const names = text(client.messages).map((l) => l.slice(0, l.indexOf('=')));
+    expect(names).toContain('WSPROBE_CONN_ID');
+    expect(names).not.toContain('PYTHONUNBUFFERED');
+    expect(names).not.toContain('_STDBUF_O');
+  });
+
+  it('a program that stops reading its stdin stops wsprobe reading its client (TCP holds the rest)', async () => {
+    // The program never reads: what the client sends fills its stdin pipe, then wsprobe stops reading.
+    const server = await startExecServer(['--exec', 'exec sleep 60', '--no-deflate', '-q']);
+    const client = await openClient(server.url);
+    const before = rssKiB(server.child.pid!);
+    const chunk = randomBytes(1024 * 1024);
+    for (let i = 0; i < 64; i++) client.ws.send(chunk, { binary: true });
+    const clientPort = (client.ws as unknown as { _socket: { localPort: number } })._socket.localPort;
+    // The server's socket for this client keeps what it was sent unread in the kernel.
+    expect(await eventually(() => unreadBy(server.port, clientPort) > 256 * 1024, 15_000)).toBe(true);
+    const rss = rssKiB(server.child.pid!);
+    expect(rss - before, `server RSS ${before} -> ${rss} KiB with 64 MiB sent to it`).toBeLessThan(48 * 1024);
+    expect(client.ws.bufferedAmount).toBeGreaterThan(32 * 1024 * 1024);
+  }, 60_000);
+
+  it("a client that stops reading stops the program's output (it blocks in write), then gets all of it", async () => {
+    const size = 100 * 1024 * 1024;
+    // No permessage-deflate: zeros would compress to nothing and never fill the socket.
+    const server = await startExecServer([
+      '--exec',
+      `head -c ${size} /dev/zero`,
+      '--exec-framing',
+      'raw',
+      '--no-deflate',
+      '-q',
+    ]);
+    const client = await openClient(server.url);
+    let received = 0;
+    client.ws.on('message', (data: Buffer) => {
+      received += data.length;
+    });
+    client.ws.pause();
+    const [program] = await waitForChildren(server.child.pid!);
+    // head is stuck writing to its stdout pipe: wsprobe has stopped reading it.
+    expect(await eventually(() => blockedInWrite(program), 15_000)).toBe(true);
+    const rss = rssKiB(server.child.pid!);
+    expect(received).toBe(0);
+    expect(rss, `server RSS ${rss} KiB with ${size} bytes pending`).toBeLessThan(160 * 1024);
+    client.ws.resume();
+    expect(await client.closed).toEqual({ code: 1000, reason: '' });
+    expect(received).toBe(size);
+  }, 60_000);
 
   it('a program that exits 3 closes its client with 1011 "exit 3" and the server says so', async () => {
     const server = await startExecServer(['--exec', 'read line; echo "bye $line"; exit 3', '--json']);
@@ -218,4 +280,33 @@ async function collect(
 
 function sha(data: Buffer): string {
   return createHash('sha256').update(data).digest('hex');
+}
+
+async function waitForChildren(pid: number): Promise<number[]> {
+  await eventually(() => childrenOf(pid).length > 0);
+  return childrenOf(pid);
+}
+
+/** The process is asleep in write(2): its current system call, from /proc (write is 1 on x86-64, 64 on arm64). */
+function blockedInWrite(pid: number): boolean {
+  const write = process.arch === 'arm64' ? '64' : '1';
+  try {
+    const [state] = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return state === 'S' && readFileSync(`/proc/${pid}/syscall`, 'utf8').split(' ')[0] === write;
+  } catch {
+    return false;
+  }
+}
+
+/** Bytes waiting unread in the receive queue of our server's socket from `remotePort` (/proc/net/tcp). */
+function unreadBy(localPort: number, remotePort: number): number {
+  const hex = (port: number) => port.toString(16).toUpperCase().padStart(4, '0');
+  for (const line of readFileSync('/proc/net/tcp', 'utf8').split('\n').slice(1)) {
+    const fields = line.trim().split(/\s+/);
+    if (fields.length < 5) continue;
+    if (fields[1].endsWith(`:${hex(localPort)}`) && fields[2].endsWith(`:${hex(remotePort)}`)) {
+      return Number.parseInt(fields[4].split(':')[1], 16);
+    }
+  }
+  return 0;
 }

@@ -160,7 +160,7 @@ export async function runConnect(plan: ConnectPlan, env: Env): Promise<number> {
   clearTimeout(deadline);
   stdin?.stop();
   // The session is over: the program's stdin is closed, and it is ended (its exit is shown).
-  await exec?.end();
+  await exec?.end(result.signal);
 
   return reportEnd(plan, env, output, run, result, url.value);
 }

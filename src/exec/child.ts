@@ -164,14 +164,22 @@ export class ExecChild {
     this.stdout.resume();
   }
 
-  /** Its connection is over: stdin closed, then SIGTERM after the grace, SIGKILL after as long again. */
-  end(): void {
+  /**
+   * Its connection is over: stdin closed, then SIGTERM after the grace, SIGKILL after as long again.
+   * `now` (we were interrupted: Ctrl+C, SIGTERM): that signal goes to its group at once, SIGKILL after the grace.
+   */
+  end(now?: NodeJS.Signals): void {
     if (this.ending) return;
     this.ending = true;
     this.stdin.end();
     // Output it still writes must be read, or it would block on a full pipe and never see its EOF.
     this.stdout.resume();
     if (this.hasExited) return;
+    if (now) {
+      this.signal(now);
+      this.later(() => this.signal('SIGKILL'));
+      return;
+    }
     this.later(() => {
       this.signal('SIGTERM');
       this.later(() => this.signal('SIGKILL'));

@@ -78,9 +78,12 @@ export class ExecClient {
     return this.child.write(data);
   }
 
-  /** The session is over: its stdin is closed, then it is ended; resolves once it has exited. */
-  async end(): Promise<ExitStatus> {
-    this.child.end();
+  /**
+   * The session is over: its stdin is closed, then it is ended; resolves once it has exited. After a
+   * signal (its process group does not get the terminal's), the same signal goes to it at once.
+   */
+  async end(signal?: NodeJS.Signals): Promise<ExitStatus> {
+    this.child.end(signal);
     return this.child.exited;
   }
 

@@ -7,7 +7,7 @@ import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { jsonLines, runCli } from './support/cli.js';
+import { jsonLines, type RunningCli, runCli, startCli } from './support/cli.js';
 import { alive } from './support/exec.js';
 import { startServer } from './support/ws-peers.js';
 
@@ -106,6 +106,21 @@ describe('connect --exec', () => {
     expect(result.code).toBe(0);
   });
 
+  it('Ctrl+C (SIGINT) exits 130 and passes the signal to the program at once', async () => {
+    const server = await startServer({ echo: false });
+    const cli = startCli(['connect', server.url, '--exec', 'echo up; exec sleep 60', '--exec-grace', '30']);
+    const printed = collectStderr(cli);
+    await server.waitForMessages(1);
+    await cli.waitForOutput('program started');
+    const pid = Number(/program started: .* \(pid (\d+)\)/.exec(printed())?.[1]);
+    expect(alive(pid)).toBe(true);
+    cli.child.kill('SIGINT');
+    const result = await cli.result;
+    expect(result.code).toBe(130);
+    expect(result.stderr).toMatch(/program exited: signal SIGINT/);
+    expect(alive(pid)).toBe(false);
+  });
+
   it('a program that cannot start is a usage error before connecting', async () => {
     const server = await startServer();
     const result = await runCli(['connect', server.url, '--exec', '/nonexistent/bot']);
@@ -125,3 +140,12 @@ describe('connect --exec', () => {
     expect(result.stderr).toContain(words);
   });
 });
+
+/** What the CLI has printed on stderr so far (from now on). */
+function collectStderr(cli: RunningCli): () => string {
+  let stderr = '';
+  cli.child.stderr!.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString('utf8');
+  });
+  return () => stderr;
+}

@@ -5,7 +5,7 @@
  * goes to stderr) and writes bench/results.json. A run that times out, exits with an unexpected
  * code or gives a wrong result (bytes, lines, message counts) fails the whole bench with exit 1.
  *
- * Usage: node bench/run.mjs [--quick] [--only lines,bytes,startup,smoke,server,idle,pretty,frames,deflate,exec]
+ * Usage: node bench/run.mjs [--quick] [--only lines,bytes,startup,smoke,server,idle,pretty,frames,deflate,exec,proxy]
  *                           [--runs N]
  *   --quick  fewer repetitions and smaller sizes: the whole run takes under a minute
  *   --only   run only these workloads
@@ -31,6 +31,7 @@ import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execWorkload } from './exec.mjs';
+import { proxyWorkload } from './proxy.mjs';
 import { binaryBlock, blastMessage, joinLines, sha256, shortLine } from './lib/data.mjs';
 import { BenchError, killAll, procStatusKiB, rssMethod, runHelper, startServer, timedRun } from './lib/proc.mjs';
 import { summarize, table } from './lib/report.mjs';
@@ -38,7 +39,7 @@ import { summarize, table } from './lib/report.mjs';
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
 const optionValue = (name) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
-const ALL = ['lines', 'bytes', 'startup', 'smoke', 'server', 'idle', 'pretty', 'frames', 'deflate', 'exec'];
+const ALL = ['lines', 'bytes', 'startup', 'smoke', 'server', 'idle', 'pretty', 'frames', 'deflate', 'exec', 'proxy'];
 const only = optionValue('--only')?.split(',') ?? ALL;
 for (const name of only) {
   if (!ALL.includes(name)) {
@@ -623,7 +624,13 @@ const exec = () =>
     ...{ cli, node, floor, load, quick, runs: RUNS, log, addRow, atLeast, checkServer, withServerState },
     ...{ startServer, runHelper, procStatusKiB, summarize },
   });
-const WORKLOADS = { lines, bytes, startup, smoke, server, idle, pretty, frames, deflate, exec };
+// 11: wsprobe proxy against a minimal ws relay, and the latency it adds (bench/proxy.mjs)
+const proxy = () =>
+  proxyWorkload({
+    ...{ cli, node, floor, load, quick, runs: RUNS, log, addRow, atLeast, checkServer, withServerState },
+    ...{ startServer, runHelper, procStatusKiB, summarize },
+  });
+const WORKLOADS = { lines, bytes, startup, smoke, server, idle, pretty, frames, deflate, exec, proxy };
 
 async function main() {
   const info = machine();

@@ -1,0 +1,93 @@
+/**
+ * The `proxy` workload of `npm run bench`: messages per second through `wsprobe proxy` and through a
+ * minimal `ws` relay (bench/floor/relay.mjs), both in front of the same `ws` echo server, with the
+ * same load generator (bench/load/flood.mjs: CLIENTS connections sending MESSAGES text messages of
+ * 32 bytes with 100 in flight, every echo checked — each message crosses the relay twice). Rounds
+ * alternate the two relays; the bar is wsprobe at 0.85× the floor or better. Then the latency a relay
+ * adds per message (bench/load/latency.mjs: one message at a time), median and p99, against the echo
+ * server reached directly.
+ */
+
+export async function proxyWorkload(b) {
+  const clients = b.quick ? 4 : 10;
+  const messages = b.quick ? 2_000 : 20_000;
+  const pings = b.quick ? 500 : 2_000;
+  const echo = await b.startServer({ label: 'ws echo server', cmd: b.node, args: [b.floor('echo-server.mjs'), '0'] });
+  try {
+    const relays = [
+      { name: 'wsprobe proxy', args: [b.cli, 'proxy', echo.url, '0', '-q', '--no-stdin'] },
+      { name: 'ws relay', args: [b.floor('relay.mjs'), echo.url] },
+    ];
+    b.log(
+      `proxy: ${clients} clients × ${messages.toLocaleString('en-US')} messages of 32 bytes (100 in flight) through a relay to a ws echo server`,
+    );
+    const samples = relays.map(() => ({ rate: [], rss: [], median: [], p99: [] }));
+    const direct = { median: [], p99: [] };
+    for (let round = b.runs.warmUp ? -1 : 0; round < b.runs.long; round++) {
+      for (const i of round % 2 ? [1, 0] : [0, 1]) {
+        const spec = relays[i];
+        const label = `proxy / ${spec.name}${round < 0 ? ' (warm-up)' : ` (run ${round + 1})`}`;
+        const srv = await b.startServer({ label, cmd: b.node, args: spec.args });
+        try {
+          const result = await b.withServerState(
+            srv,
+            b.runHelper({
+              label,
+              cmd: b.node,
+              args: [b.load('flood.mjs'), srv.url, String(clients), String(messages), '32', '100', '--no-deflate'],
+              timeoutMs: 300_000,
+            }),
+          );
+          const latency = await b.runHelper({
+            label: `${label} latency`,
+            cmd: b.node,
+            args: [b.load('latency.mjs'), srv.url, String(pings)],
+            timeoutMs: 120_000,
+          });
+          b.checkServer(label, srv);
+          if (round >= 0) {
+            samples[i].rate.push(result.perSecond);
+            samples[i].rss.push(b.procStatusKiB(srv.pid));
+            samples[i].median.push(latency.medianMs);
+            samples[i].p99.push(latency.p99Ms);
+          }
+        } finally {
+          await srv.stop();
+        }
+      }
+      const straight = await b.runHelper({
+        label: 'proxy / direct latency',
+        cmd: b.node,
+        args: [b.load('latency.mjs'), echo.url, String(pings)],
+        timeoutMs: 120_000,
+      });
+      if (round >= 0) {
+        direct.median.push(straight.medianMs);
+        direct.p99.push(straight.p99Ms);
+        b.log(
+          `  proxy round ${round + 1}/${b.runs.long}: ${samples.map((s) => `${Math.round(s.rate.at(-1))} msg/s`).join(' · ')}`,
+        );
+      }
+    }
+    const [wsprobe, base] = samples.map((s) => ({ ...b.summarize(s.rate), peakRssKiB: Math.max(...s.rss) }));
+    const med = (values) => b.summarize(values).median;
+    const ms = (x) => `${x.toFixed(3)} ms`;
+    const added = (s) => `median +${ms(med(s.median) - med(direct.median))}, p99 +${ms(med(s.p99) - med(direct.p99))}`;
+    const note =
+      `each message crosses the relay twice (to the echo server and back); round-trip latency direct: median ${ms(med(direct.median))}, p99 ${ms(med(direct.p99))}; ` +
+      `added by wsprobe proxy: ${added(samples[0])}; by the ws relay: ${added(samples[1])}`;
+    b.log(`  proxy latency: ${note}`);
+    b.addRow({
+      name: `proxy ${clients}×${messages / 1000}k msgs`,
+      unit: 'msg/s',
+      wsprobe,
+      floorSummary: base,
+      floorName: 'ws relay',
+      bars: [b.atLeast(0.85)],
+      higherIsBetter: true,
+      note,
+    });
+  } finally {
+    await echo.stop();
+  }
+}

@@ -31,10 +31,10 @@ import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execWorkload } from './exec.mjs';
-import { proxyWorkload } from './proxy.mjs';
 import { binaryBlock, blastMessage, joinLines, sha256, shortLine } from './lib/data.mjs';
 import { BenchError, killAll, procStatusKiB, rssMethod, runHelper, startServer, timedRun } from './lib/proc.mjs';
 import { summarize, table } from './lib/report.mjs';
+import { proxyWorkload } from './proxy.mjs';
 
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');

@@ -36,6 +36,8 @@ export interface MessageLayer {
   incoming(data: Buffer, isBinary: boolean): EndInput[];
   /** The WebSocket is open: call `ready` once the protocol's own handshake is done. */
   opened(ready: () => void): void;
+  /** We are closing the connection: no more heartbeat (what arrives meanwhile is still shown). */
+  closing(): void;
   stop(): void;
 }
 
@@ -191,6 +193,8 @@ export class ClientRun {
   private act(a: EndAction): void {
     switch (a.do) {
       case 'close':
+        // Closing is not a silent peer: the protocol's own heartbeat stops watching.
+        this.layer?.closing();
         this.session.close(a.code, a.reason);
         return;
       case 'nothing-received': {

@@ -182,6 +182,8 @@ export class SocketIoLayer implements MessageLayer {
   /** The handshake was refused with "Unsupported protocol version": the error gets a hint. */
   private unsupportedVersion = false;
   private stopped = false;
+  /** We are closing: the heartbeat is no longer armed. */
+  private closingDown = false;
 
   constructor(
     private readonly settings: SocketIoSettings,
@@ -205,6 +207,12 @@ export class SocketIoLayer implements MessageLayer {
         }),
       ms,
     );
+  }
+
+  closing(): void {
+    this.closingDown = true;
+    clearTimeout(this.heartbeat);
+    clearTimeout(this.handshakeTimer);
   }
 
   stop(): void {
@@ -390,7 +398,7 @@ export class SocketIoLayer implements MessageLayer {
   /** Engine.IO 4: the server pings every pingInterval; none within pingInterval + pingTimeout is a loss. */
   private armHeartbeat(): void {
     const open = this.open;
-    if (!open || this.stopped) return;
+    if (!open || this.stopped || this.closingDown) return;
     clearTimeout(this.heartbeat);
     const ms = open.pingInterval + open.pingTimeout;
     this.heartbeat = setTimeout(
@@ -402,7 +410,7 @@ export class SocketIoLayer implements MessageLayer {
   /** Engine.IO 3: we ping every pingInterval and expect the pong within pingTimeout. */
   private schedulePing(): void {
     const open = this.open;
-    if (!open || this.stopped) return;
+    if (!open || this.stopped || this.closingDown) return;
     clearTimeout(this.heartbeat);
     this.heartbeat = setTimeout(() => {
       this.connection.send(text(encodeEngine('ping')), noop);

@@ -32,8 +32,6 @@ describe.each(VERSIONS)('Socket.IO v$version', ({ version, eio }) => {
       'chat "with ack"',
       '--no-stdin',
       '--json',
-      '--expect-event',
-      'welcome',
       '-w',
       '1',
     ]);
@@ -155,6 +153,31 @@ describe.each(VERSIONS)('Socket.IO v$version', ({ version, eio }) => {
     expect(socketio(lines, asks).filter((l) => l.dir === 'in').length).toBeGreaterThanOrEqual(3);
     expect(socketio(lines, answers).filter((l) => l.dir === 'out').length).toBeGreaterThanOrEqual(3);
     expect(lines.find((l) => l.event === 'close')).toMatchObject({ code: 1000, by: 'client', clean: true });
+  });
+
+  it('-vv still shows the raw frames and Engine.IO messages under the events', async () => {
+    const server = await startSocketIoServer(version);
+    const result = await runCli([
+      'connect',
+      server.url,
+      '--socketio',
+      ...eio,
+      '--emit',
+      'chat "x"',
+      '--no-stdin',
+      '--expect-event',
+      'welcome',
+      '-vv',
+      '--json',
+    ]);
+    expect(result.code).toBe(0);
+    const lines = jsonLines(result.out);
+    const raw = lines.filter((l) => l.event === 'message').map((l) => `${l.dir} ${l.data}`);
+    expect(raw).toContain('in 42["welcome","hello",{"from":"server","version":' + version + '}]');
+    expect(raw).toContain('out 42["chat","x"]');
+    expect(lines.filter((l) => l.event === 'frame').length).toBeGreaterThanOrEqual(4);
+    expect(socketio(lines, 'event').length).toBeGreaterThanOrEqual(2);
+    await server.waitForEvent('chat');
   });
 
   it('--expect-event: 0 when the event comes, 8 when the connection ends without it', async () => {

@@ -31,7 +31,7 @@ import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execWorkload } from './exec.mjs';
-import { binaryBlock, blastMessage, joinLines, sha256, shortLine } from './lib/data.mjs';
+import { binaryBlock, blastJson, blastMessage, joinLines, sha256, shortLine } from './lib/data.mjs';
 import { BenchError, killAll, procStatusKiB, rssMethod, runHelper, startServer, timedRun } from './lib/proc.mjs';
 import { summarize, table } from './lib/report.mjs';
 import { proxyWorkload } from './proxy.mjs';
@@ -39,7 +39,20 @@ import { proxyWorkload } from './proxy.mjs';
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
 const optionValue = (name) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
-const ALL = ['lines', 'bytes', 'startup', 'smoke', 'server', 'idle', 'pretty', 'frames', 'deflate', 'exec', 'proxy'];
+const ALL = [
+  'lines',
+  'bytes',
+  'startup',
+  'smoke',
+  'server',
+  'idle',
+  'pretty',
+  'pretty-json',
+  'frames',
+  'deflate',
+  'exec',
+  'proxy',
+];
 const only = optionValue('--only')?.split(',') ?? ALL;
 for (const name of only) {
   if (!ALL.includes(name)) {
@@ -503,26 +516,32 @@ async function idle() {
   });
 }
 
-// 6: pretty
-async function pretty() {
+// 6: pretty — and pretty-json: the same with JSON messages, which pretty mode lays out and colours.
+async function pretty(json = false) {
   const n = SIZES.pretty;
-  const expected = joinLines(n, blastMessage);
+  const message = json ? blastJson : blastMessage;
+  const expected = joinLines(n, message);
   const expectedHash = sha256(expected);
-  const firstShown = `< ${blastMessage(0)}`;
-  log(`pretty: ${n.toLocaleString('en-US')} received messages, --pretty to a file against pipe mode`);
-  const srv = await startServer({ label: 'blast server', cmd: node, args: [floor('blast-server.mjs'), String(n)] });
+  const firstShown = json ? '< {\n    "seq": 0,\n    "text": "the quick' : `< ${blastMessage(0)}\n`;
+  const workload = json ? 'pretty-json' : 'pretty';
+  log(`${workload}: ${n.toLocaleString('en-US')} received messages, --pretty to a file against pipe mode`);
+  const srv = await startServer({
+    label: 'blast server',
+    cmd: node,
+    args: [floor('blast-server.mjs'), String(n), ...(json ? ['json'] : [])],
+  });
   const prettyCheck = (label) => {
     const text = readOut()
       .toString('utf8')
       .replace(/\x1b\[[0-9;]*m/g, '');
-    const shown = countLines(text, (line) => line.startsWith('< msg '));
+    const shown = countLines(text, (line) => line.startsWith(json ? '< {' : '< msg '));
     if (shown !== n) fail(label, `${shown} received messages rendered, expected ${n}`);
-    if (!text.includes(`${firstShown}\n`)) fail(label, `the first message is not rendered as ${firstShown}`);
+    if (!text.includes(firstShown)) fail(label, `the first message is not rendered as ${firstShown}`);
   };
   try {
     const base = ['connect', srv.url, '--no-stdin', '--count', String(n)];
     const [prettyRun, pipeRun] = await rounds(
-      'pretty',
+      workload,
       [
         { name: '--pretty', args: [cli, ...base, '--pretty'], check: prettyCheck },
         { name: 'pipe', args: [cli, ...base], check: (label) => expectExact(label, expected, expectedHash) },
@@ -531,7 +550,7 @@ async function pretty() {
       120_000,
     );
     addRow({
-      name: `pretty (${n / 1000}k msgs)`,
+      name: `${workload} (${n / 1000}k msgs)`,
       unit: 'ms',
       wsprobe: prettyRun,
       floorSummary: pipeRun,
@@ -630,7 +649,20 @@ const proxy = () =>
     ...{ cli, node, floor, load, quick, runs: RUNS, log, addRow, atLeast, checkServer, withServerState },
     ...{ startServer, runHelper, procStatusKiB, summarize },
   });
-const WORKLOADS = { lines, bytes, startup, smoke, server, idle, pretty, frames, deflate, exec, proxy };
+const WORKLOADS = {
+  lines,
+  bytes,
+  startup,
+  smoke,
+  server,
+  idle,
+  pretty: () => pretty(),
+  'pretty-json': () => pretty(true),
+  frames,
+  deflate,
+  exec,
+  proxy,
+};
 
 async function main() {
   const info = machine();

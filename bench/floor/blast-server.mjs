@@ -5,13 +5,14 @@
  * write — so that the server costs next to nothing and what is measured is the client rendering them.
  * It answers the client's close frame with a close frame (1000) and ends the connection.
  * Prints `listening on ws://127.0.0.1:PORT` on stderr once ready.
- * Usage: node bench/floor/blast-server.mjs N
+ * Usage: node bench/floor/blast-server.mjs N [json]   (json: blastJson messages instead)
  */
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:net';
-import { blastMessage } from '../lib/data.mjs';
+import { blastJson, blastMessage } from '../lib/data.mjs';
 
 const n = Number(process.argv[2]);
+const message = process.argv[3] === 'json' ? blastJson : blastMessage;
 const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 
 function textFrame(text) {
@@ -20,7 +21,7 @@ function textFrame(text) {
   return Buffer.concat([Buffer.from([0x81, payload.length]), payload]);
 }
 
-const frames = Buffer.concat(Array.from({ length: n }, (_, i) => textFrame(blastMessage(i))));
+const frames = Buffer.concat(Array.from({ length: n }, (_, i) => textFrame(message(i))));
 const closeFrame = Buffer.from([0x88, 0x02, 0x03, 0xe8]);
 
 const server = createServer((socket) => {

@@ -14,6 +14,11 @@ export function blastMessage(i) {
   return `msg ${String(i).padStart(6, '0')} {"seq":${i},"text":"the quick brown fox jumps over the lazy dog"}`;
 }
 
+/** Message i of the pretty-json workload: a JSON object, which pretty mode lays out and colours. */
+export function blastJson(i) {
+  return `{"seq":${i},"text":"the quick brown fox jumps over the lazy dog","ok":true,"n":null}`;
+}
+
 /** n lines, each followed by "\n", as one Buffer. */
 export function joinLines(n, make) {
   const parts = new Array(n);

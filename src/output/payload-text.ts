@@ -19,12 +19,34 @@ export interface PayloadTextOptions {
   width: () => number;
 }
 
+const PRINTABLE = /^[\x20-\x7e\t\n\r]*$/;
+const same = (s: string) => s;
+
 /** Formatting stops being worth it past this: such a text is shown as it came (and cut). */
 const MAX_FORMATTED = 8 * 1024 * 1024;
 
-/** The lines of a text payload: the first goes after the `<` mark, the others are indented. */
+/**
+ * The colour of each kind of token, as plain open + text + close: chalk's own call looks for nested
+ * codes and line breaks in every string, which a token (escaped: no ESC, no newline) never has — and
+ * a message can have thousands of tokens.
+ */
+const PAINTERS = new WeakMap<ChalkInstance, Partial<Record<JsonTokenKind, (s: string) => string>>>();
+function painters(c: ChalkInstance): Partial<Record<JsonTokenKind, (s: string) => string>> {
+  let p = PAINTERS.get(c);
+  if (!p) {
+    const wrap = (style: (s: string) => string) => {
+      const [open, close] = style('\0').split('\0');
+      return (s: string) => open + s + close;
+    };
+    p = { key: wrap(c.cyan), string: wrap(c.green), number: wrap(c.yellow), literal: wrap(c.magenta) };
+    PAINTERS.set(c, p);
+  }
+  return p;
+}
+
+/** A text payload as shown: its first line goes after the `<` mark; the others start with two spaces. */
 export interface PayloadLines {
-  lines: string[];
+  text: string;
   /** The `… cut` note, when --max-text cut the text. */
   cutNote?: string;
 }
@@ -40,30 +62,32 @@ export function payloadLines(text: string, totalBytes: number, o: PayloadTextOpt
   if (o.jsonLayout !== 'off' && text.length <= MAX_FORMATTED) {
     const tokens = tokenizeJson(text);
     if (tokens) {
-      const paint: Record<JsonTokenKind, (s: string) => string> | undefined =
-        c.level > 0
-          ? { key: c.cyan, string: c.green, number: c.yellow, literal: c.magenta, punct: (s) => s }
-          : undefined;
+      const paint = c.level > 0 ? painters(c) : undefined;
       const laid = layoutJson(tokens, {
         layout: o.jsonLayout,
         width: Math.max(20, o.width() - 2),
-        escape: (s) => escapeControl(s, false),
+        // Nothing to escape in printable ASCII (most JSON): one test per message, not one per string.
+        escape: PRINTABLE.test(text) ? same : (s) => escapeControl(s, false),
         paint,
         limit,
+        margin: '  ',
       });
-      const lines = laid.text.split('\n');
-      if (laid.cutAt === undefined) return { lines };
+      if (laid.cutAt === undefined) return { text: laid.text };
       const shown = Buffer.byteLength(text.slice(0, laid.cutAt));
-      return { lines, cutNote: cutNote(shown, totalBytes) };
+      return { text: laid.text, cutNote: cutNote(shown, totalBytes) };
     }
   }
-  if (totalBytes <= limit) return { lines: escapeControl(text).split('\n') };
+  if (totalBytes <= limit) return { text: withMargin(escapeControl(text)) };
   // Cut at a character boundary: a partial UTF-8 sequence at the end is left out.
   const head = Buffer.from(text.slice(0, limit), 'utf8')
     .subarray(0, limit)
     .toString('utf8')
     .replace(/\ufffd$/, '');
-  return { lines: escapeControl(head).split('\n'), cutNote: cutNote(Buffer.byteLength(head), totalBytes) };
+  return { text: withMargin(escapeControl(head)), cutNote: cutNote(Buffer.byteLength(head), totalBytes) };
+}
+
+function withMargin(text: string): string {
+  return text.includes('\n') ? text.replace(/\n/g, '\n  ') : text;
 }
 
 /** What a `--decode`d payload is, after its first line: `  (gzip, 312 bytes)`. */

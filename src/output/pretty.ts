@@ -95,11 +95,17 @@ export function createPrettyRenderer(o: PrettyOptions): Renderer {
       decoded !== null
         ? payloadLines(decoded, e.decoded!.size, textView)
         : payloadLines(e.data.toString('utf8'), e.data.length, textView);
-    const [first = '', ...rest] = shown.lines;
-    const body = [
-      `${markOf(e)}${e.dir === 'out' ? c.dim(first) : first}${note}`,
-      ...rest.map((l) => `  ${e.dir === 'out' ? c.dim(l) : l}`),
-    ];
+    const nl = shown.text.indexOf('\n');
+    const first = nl < 0 ? shown.text : shown.text.slice(0, nl);
+    if (e.dir === 'in') {
+      const cut = shown.cutNote !== undefined ? `\n  ${c.gray(shown.cutNote)}` : '';
+      // One block (a laid-out JSON message has many lines): split only to put a prefix on each.
+      const text = `${markOf(e)}${first}${note}${nl < 0 ? '' : shown.text.slice(nl)}${cut}`;
+      const p = prefix(e);
+      return { out: p === '' ? `${text}\n` : lines(e, text.split('\n')) };
+    }
+    const rest = nl < 0 ? [] : shown.text.slice(nl + 1).split('\n');
+    const body = [`${markOf(e)}${c.dim(first)}${note}`, ...rest.map((l) => `  ${c.dim(l.slice(2))}`)];
     if (shown.cutNote !== undefined) body.push(`  ${c.gray(shown.cutNote)}`);
     return { out: lines(e, body) };
   };

@@ -13,7 +13,7 @@ export interface JsonToken {
   kind: JsonTokenKind;
   /** The source text of the token (a string with its quotes and escapes). */
   text: string;
-  /** Where the token ends in the source. */
+  /** Where the token ends in the source (-1 for punctuation, whose tokens are shared). */
   end: number;
 }
 
@@ -33,6 +33,8 @@ export interface JsonFormatOptions {
   paint?: Partial<Record<JsonTokenKind, (text: string) => string>>;
   /** Stop once this many characters (plain) are laid out; `layoutJson` says where the source was cut. */
   limit?: number;
+  /** `indent`: written at the start of every line after the first (e.g. a margin), before the indent. */
+  margin?: '' | '  ';
 }
 
 /** What `layoutJson` made: the text, and when `limit` cut it, how far into the source it got. */
@@ -42,78 +44,142 @@ export interface JsonLayoutResult {
   cutAt?: number;
 }
 
-const WS = /[ \t\r\n]*/y;
-const STRING = /"(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/y;
-const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
-const LITERAL = /true|false|null/y;
+function skipSpace(text: string, at: number): number {
+  for (;;) {
+    const c = text.charCodeAt(at);
+    if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) return at;
+    at++;
+  }
+}
+
+const isHex = (c: number) => (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66);
+const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
+
+/** The end of the string starting at `at` (a `"`), or -1: unterminated, a raw control character, a bad escape. */
+function stringEnd(text: string, at: number): number {
+  let i = at + 1;
+  for (;;) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) return i + 1;
+    if (c === 0x5c) {
+      const e = text.charCodeAt(i + 1);
+      if (e === 0x75) {
+        if (!(isHex(text.charCodeAt(i + 2)) && isHex(text.charCodeAt(i + 3)))) return -1;
+        if (!(isHex(text.charCodeAt(i + 4)) && isHex(text.charCodeAt(i + 5)))) return -1;
+        i += 6;
+      } else if (
+        e === 0x22 ||
+        e === 0x5c ||
+        e === 0x2f ||
+        e === 0x62 ||
+        e === 0x66 ||
+        e === 0x6e ||
+        e === 0x72 ||
+        e === 0x74
+      ) {
+        i += 2;
+      } else return -1;
+    } else if (c < 0x20 || Number.isNaN(c)) return -1;
+    else i++;
+  }
+}
+
+/** The end of the number starting at `at`, or -1. */
+function numberEnd(text: string, at: number): number {
+  let i = at;
+  if (text.charCodeAt(i) === 0x2d) i++;
+  if (text.charCodeAt(i) === 0x30) i++;
+  else if (isDigit(text.charCodeAt(i))) while (isDigit(text.charCodeAt(i))) i++;
+  else return -1;
+  if (text.charCodeAt(i) === 0x2e) {
+    if (!isDigit(text.charCodeAt(++i))) return -1;
+    while (isDigit(text.charCodeAt(i))) i++;
+  }
+  const e = text.charCodeAt(i);
+  if (e === 0x65 || e === 0x45) {
+    const sign = text.charCodeAt(++i);
+    if (sign === 0x2b || sign === 0x2d) i++;
+    if (!isDigit(text.charCodeAt(i))) return -1;
+    while (isDigit(text.charCodeAt(i))) i++;
+  }
+  return i;
+}
+
+/** A value that is not an object or array at `at`: its token, or null. */
+function scalar(text: string, at: number): JsonToken | null {
+  const c = text.charCodeAt(at);
+  if (c === 0x22) {
+    const end = stringEnd(text, at);
+    return end < 0 ? null : { kind: 'string', text: text.slice(at, end), end };
+  }
+  if (c === 0x2d || isDigit(c)) {
+    const end = numberEnd(text, at);
+    return end < 0 ? null : { kind: 'number', text: text.slice(at, end), end };
+  }
+  const word = c === 0x74 ? 'true' : c === 0x66 ? 'false' : c === 0x6e ? 'null' : null;
+  if (word !== null && text.startsWith(word, at)) return { kind: 'literal', text: word, end: at + word.length };
+  return null;
+}
+
+/** Punctuation tokens are shared (one message has many): their `end` is not kept (-1). */
+const PUNCT: Readonly<Record<string, JsonToken>> = Object.fromEntries(
+  ['{', '}', '[', ']', ',', ':'].map((ch) => [ch, Object.freeze({ kind: 'punct' as const, text: ch, end: -1 })]),
+);
 
 /**
  * The tokens of a JSON object or array, or null when `text` is not one (invalid JSON, or a bare
- * string, number or literal, which are shown as they are). `maxDepth` bounds the nesting.
+ * string, number or literal, which are shown as they are). `maxDepth` bounds the nesting. A scanner
+ * over character codes: it runs for every text message pretty mode shows.
  */
 export function tokenizeJson(text: string, maxDepth = 1000): JsonToken[] | null {
+  let at = skipSpace(text, 0);
+  const first = text.charCodeAt(at);
+  if (first !== 0x7b && first !== 0x5b) return null;
   const tokens: JsonToken[] = [];
-  let at = 0;
-  const skip = () => {
-    WS.lastIndex = at;
-    WS.exec(text);
-    at = WS.lastIndex;
-  };
-  const take = (re: RegExp, kind: JsonTokenKind): boolean => {
-    re.lastIndex = at;
-    const m = re.exec(text);
-    if (!m) return false;
-    at = re.lastIndex;
-    tokens.push({ kind, text: m[0], end: at });
-    return true;
-  };
   const punct = (ch: string) => {
     at++;
-    tokens.push({ kind: 'punct', text: ch, end: at });
+    tokens.push(PUNCT[ch]);
+  };
+  /** A key and its colon, after `{` or `,` in an object. */
+  const key = (): boolean => {
+    if (text.charCodeAt(at) !== 0x22) return false;
+    const end = stringEnd(text, at);
+    if (end < 0) return false;
+    tokens.push({ kind: 'key', text: text.slice(at, end), end });
+    at = skipSpace(text, end);
+    if (text.charCodeAt(at) !== 0x3a) return false;
+    punct(':');
+    return true;
   };
   // An explicit stack (no recursion): a hostile peer's [[[[…]]]] cannot overflow ours.
-  const stack: Array<'{' | '['> = [];
-  skip();
-  const first = text[at];
-  if (first !== '{' && first !== '[') return null;
-  // expect: what may come next — a value, a key (or `}` after `{`), or `,`/close after a value.
+  const stack: string[] = [];
+  // What may come next: a value; a key or `}` (after `{`); a value or `]` (after `[`); `,` or a close.
   let expect: 'value' | 'key-or-close' | 'value-or-close' | 'after-value' = 'value';
   for (;;) {
-    skip();
+    at = skipSpace(text, at);
     const ch = text[at];
     if (expect === 'after-value') {
       const top = stack[stack.length - 1];
       if (top === undefined) break;
       if (ch === ',') {
         punct(',');
-        skip();
-        if (top === '{') {
-          if (!take(STRING, 'key')) return null;
-          skip();
-          if (text[at] !== ':') return null;
-          punct(':');
-        }
+        at = skipSpace(text, at);
+        if (top === '{' && !key()) return null;
         expect = 'value';
-        continue;
-      }
-      if ((top === '{' && ch === '}') || (top === '[' && ch === ']')) {
+      } else if ((top === '{' && ch === '}') || (top === '[' && ch === ']')) {
         punct(ch);
         stack.pop();
-        continue;
-      }
-      return null;
+      } else return null;
+      continue;
+    }
+    if (expect === 'key-or-close' && ch === '}') {
+      punct('}');
+      stack.pop();
+      expect = 'after-value';
+      continue;
     }
     if (expect === 'key-or-close') {
-      if (ch === '}') {
-        punct('}');
-        stack.pop();
-        expect = 'after-value';
-        continue;
-      }
-      if (!take(STRING, 'key')) return null;
-      skip();
-      if (text[at] !== ':') return null;
-      punct(':');
+      if (!key()) return null;
       expect = 'value';
       continue;
     }
@@ -123,7 +189,6 @@ export function tokenizeJson(text: string, maxDepth = 1000): JsonToken[] | null 
       expect = 'after-value';
       continue;
     }
-    // A value.
     if (ch === '{' || ch === '[') {
       if (stack.length >= maxDepth) return null;
       punct(ch);
@@ -131,12 +196,16 @@ export function tokenizeJson(text: string, maxDepth = 1000): JsonToken[] | null 
       expect = ch === '{' ? 'key-or-close' : 'value-or-close';
       continue;
     }
-    if (!(take(STRING, 'string') || take(NUMBER, 'number') || take(LITERAL, 'literal'))) return null;
+    const token = scalar(text, at);
+    if (!token) return null;
+    tokens.push(token);
+    at = token.end;
     expect = 'after-value';
   }
-  skip();
-  return at === text.length ? tokens : null;
+  return skipSpace(text, at) === text.length ? tokens : null;
 }
+
+const INDENTS = Array.from({ length: 32 }, (_, depth) => `\n${'  '.repeat(depth)}`);
 
 /** The compact form's length in characters, plain (`{"a": 1, "b": [1, 2]}`). */
 function compactLength(tokens: readonly JsonToken[]): number {
@@ -155,39 +224,46 @@ export function formatJson(text: string, o: JsonFormatOptions): string | null {
   return layoutJson(tokens, o).text;
 }
 
+/** Where token `i` ends in the source: punctuation does not say, so count on from the token before it. */
+function sourceEnd(tokens: readonly JsonToken[], i: number): number {
+  let j = i;
+  while (j >= 0 && tokens[j].end < 0) j--;
+  return (j >= 0 ? tokens[j].end : 0) + (i - j);
+}
+
 export function layoutJson(tokens: readonly JsonToken[], o: JsonFormatOptions): JsonLayoutResult {
   const compact = o.layout === 'compact' || (o.layout === 'auto' && compactLength(tokens) <= (o.width ?? 80));
   const paint = o.paint ?? {};
-  const show = (t: JsonToken): string => {
-    const text = t.kind === 'key' || t.kind === 'string' ? o.escape(t.text) : t.text;
-    const p = paint[t.kind];
-    return p ? p(text) : text;
-  };
-  const parts: string[] = [];
+  const { escape } = o;
+  const limit = o.limit ?? Number.POSITIVE_INFINITY;
+  // Built by concatenation (V8 makes a rope of it): one layout per message shown.
+  let out = '';
   let depth = 0;
   let plain = 0;
+  const base = o.margin === '  ' ? 1 : 0;
   const newline = () => {
-    parts.push(`\n${'  '.repeat(depth)}`);
+    out += INDENTS[depth + base] ?? `\n${'  '.repeat(depth + base)}`;
     plain += 1 + 2 * depth;
   };
-  const limit = o.limit ?? Number.POSITIVE_INFINITY;
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i];
-    if (plain >= limit) return { text: parts.join(''), cutAt: tokens[i - 1].end };
+    if (plain >= limit) return { text: out, cutAt: sourceEnd(tokens, i - 1) };
     plain += t.text.length;
     if (t.kind !== 'punct') {
-      parts.push(show(t));
+      const text = t.kind === 'key' || t.kind === 'string' ? escape(t.text) : t.text;
+      const p = paint[t.kind];
+      out += p ? p(text) : text;
       continue;
     }
     switch (t.text) {
       case '{':
       case '[': {
-        const close = t.text === '{' ? '}' : ']';
-        if (tokens[i + 1]?.text === close && tokens[i + 1].kind === 'punct') {
-          parts.push(show({ kind: 'punct', text: t.text + close, end: tokens[i + 1].end }));
+        const next = tokens[i + 1];
+        if (next?.kind === 'punct' && next.text === (t.text === '{' ? '}' : ']')) {
+          out += t.text + next.text;
           i++;
         } else {
-          parts.push(show(t));
+          out += t.text;
           depth++;
           if (!compact) newline();
         }
@@ -197,18 +273,18 @@ export function layoutJson(tokens: readonly JsonToken[], o: JsonFormatOptions): 
       case ']':
         depth--;
         if (!compact) newline();
-        parts.push(show(t));
+        out += t.text;
         break;
       case ',':
-        parts.push(show(t));
-        if (compact) parts.push(' ');
+        out += ',';
+        if (compact) out += ' ';
         else newline();
         break;
       default:
-        parts.push(show(t), ' ');
+        out += ': ';
     }
   }
-  return { text: parts.join('') };
+  return { text: out };
 }
 
 /**

@@ -202,7 +202,7 @@ export class SocketIoLayer implements MessageLayer {
       () =>
         this.fail({
           kind: 'handshake',
-          message: `no Socket.IO ${this.open ? `CONNECT answer for namespace ${this.namespace}` : 'Engine.IO open packet'} within ${ms / 1000} s`,
+          message: `${this.open ? `no Socket.IO CONNECT answer for namespace ${this.namespace}` : 'no Engine.IO open packet'} within ${ms / 1000} s`,
           hint: 'is this a Socket.IO server? see --socketio-path and --eio',
         }),
       ms,

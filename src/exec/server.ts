@@ -47,7 +47,7 @@ export class ExecServer {
     private readonly admission: Admission,
   ) {}
 
-  /** Runs programs exist (the --max-clients bound counts those still ending too). */
+  /** Programs running (the --max-clients bound counts those still being ended too). */
   get running(): number {
     let n = 0;
     for (const p of this.programs.values()) if (p.child.running) n++;
@@ -115,7 +115,9 @@ export class ExecServer {
     void child.exited.then((status) => this.exited(id, program, status));
     // A handshake that never completes (the client went away) ends its program.
     req.socket.once('close', () => {
-      if (program.client === null) child.end();
+      if (program.client !== null) return;
+      child.end();
+      if (program.status) this.programs.delete(id);
     });
     return { protocol };
   };
@@ -126,6 +128,8 @@ export class ExecServer {
     if (!program) return;
     program.client = client;
     if (program.status) {
+      // It ended while the handshake was being answered: its client is told at once.
+      this.programs.delete(client.id);
       this.closeFor(client, program.status);
       return;
     }
@@ -152,7 +156,7 @@ export class ExecServer {
   closed(client: ServerClient): void {
     const program = this.programs.get(client.id);
     if (program) program.child.end();
-    this.sharedResume();
+    if (this.shared) this.sharedPace();
   }
 
   /** The server is stopping: every program is ended (stdin, grace, TERM, KILL) and waited for. */
@@ -237,7 +241,7 @@ export class ExecServer {
     if (!child) return;
     const target = this.plan.framing === 'raw' ? null : routed(unit.data);
     const data = target ? target.data : unit.data;
-    const binary = target ? unit.binary : unit.binary;
+    const { binary } = unit;
     const clients = [...this.ctx.core.clients.values()].filter(
       (c) => c.isOpen && (target === null || c.id === target.id),
     );
@@ -269,15 +273,13 @@ export class ExecServer {
     else if (fastest === Number.POSITIVE_INFINITY || fastest <= BACKLOG_LOW_BYTES) child.resumeOutput();
   }
 
-  private sharedResume(): void {
-    if (this.shared) this.sharedPace();
-  }
-
   private exited(id: number, program: Program, status: ExitStatus): void {
     program.status = status;
-    this.programs.delete(id);
     this.exitEvent(id, program.child, status);
-    if (program.client && !this.stopping) this.closeFor(program.client, status);
+    // Before its handshake is done, it stays known: `accepted` closes the client with its status.
+    if (!program.client) return;
+    this.programs.delete(id);
+    if (!this.stopping) this.closeFor(program.client, status);
   }
 
   /** A client whose program has ended: 1000 for exit 0, else 1011 with `exit N` / `signal S`. */

@@ -185,6 +185,15 @@ describe('listen --exec: each client has its program', () => {
     });
   });
 
+  it.each([
+    ['true', { code: 1000, reason: '' }],
+    ['false', { code: 1011, reason: 'exit 1' }],
+  ])('a program that exits at once (%s) still closes its client, however early', async (program, close) => {
+    const server = await startExecServer(['--exec', program]);
+    const client = await openClient(server.url);
+    expect(await client.closed).toEqual(close);
+  });
+
   it('a program that cannot start gets its client a 500 and one log line; the server goes on', async () => {
     const server = await startExecServer(['--exec', '/nonexistent/program --flag']);
     const refused = await refusedHandshake(server.url);

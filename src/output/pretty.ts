@@ -155,10 +155,13 @@ export function createPrettyRenderer(o: PrettyOptions): Renderer {
         const args = e.dir === 'out' ? c.dim(p.args) : p.args;
         return { out: lines(e, [`${mark(e.dir)} ${c.gray(p.ns)}${name} ${args}${c.gray(p.note)}`]) };
       }
-      if ((e.type === 'ping' || e.type === 'pong') && !o.showPingPong) return null;
+      // The Engine.IO heartbeat, as a WebSocket ping or pong is shown: `< engine.io ping`.
+      if (e.type === 'ping' || e.type === 'pong') {
+        return o.showPingPong ? { out: lines(e, [`${mark(e.dir)} ${c.blue(`engine.io ${e.type}`)}`]) } : null;
+      }
       const text = socketioStatusText(e);
       if (text === null || o.quiet) return null;
-      return { out: lines(e, [e.type === 'ping' || e.type === 'pong' ? c.blue(text) : c.gray(text)]) };
+      return { out: lines(e, [c.gray(text)]) };
     },
     ping: control,
     pong: control,

@@ -258,5 +258,16 @@ describe('the socketio event, rendered', () => {
     const ping = { ...socketioEventIn, type: 'ping' as const, ns: '/' };
     expect(pretty.socketio(ping)).toBeNull();
     expect(pipe.socketio(ping)).toBeNull();
+    const withP = createPrettyRenderer({
+      chalk,
+      verbose: 0,
+      showPingPong: true,
+      timestamps: false,
+      maxDisplay: 256,
+      showSecrets: false,
+      quiet: true,
+    });
+    expect(withP.socketio(ping)).toEqual({ out: '< engine.io ping\n' });
+    expect(withP.socketio({ ...ping, type: 'pong', dir: 'out' })).toEqual({ out: '> engine.io pong\n' });
   });
 });

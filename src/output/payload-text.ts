@@ -5,7 +5,7 @@
  * painted. Pure.
  */
 import type { ChalkInstance } from 'chalk';
-import { type JsonLayout, type JsonTokenKind, layoutJson, tokenizeJson } from '../protocol/json-format.js';
+import { formatJsonText, type JsonLayout, type JsonTokenKind } from '../protocol/json-format.js';
 import { humanSize } from '../protocol/size.js';
 import type { MessageEvent } from './events.js';
 import { escapeControl } from './sanitize.js';
@@ -20,7 +20,6 @@ export interface PayloadTextOptions {
 }
 
 const PRINTABLE = /^[\x20-\x7e\t\n\r]*$/;
-const same = (s: string) => s;
 
 /** Formatting stops being worth it past this: such a text is shown as it came (and cut). */
 const MAX_FORMATTED = 8 * 1024 * 1024;
@@ -60,18 +59,17 @@ export function payloadLines(text: string, totalBytes: number, o: PayloadTextOpt
   const c = o.chalk;
   const limit = o.maxText > 0 ? o.maxText : Number.POSITIVE_INFINITY;
   if (o.jsonLayout !== 'off' && text.length <= MAX_FORMATTED) {
-    const tokens = tokenizeJson(text);
-    if (tokens) {
-      const paint = c.level > 0 ? painters(c) : undefined;
-      const laid = layoutJson(tokens, {
-        layout: o.jsonLayout,
-        width: Math.max(20, o.width() - 2),
-        // Nothing to escape in printable ASCII (most JSON): one test per message, not one per string.
-        escape: PRINTABLE.test(text) ? same : (s) => escapeControl(s, false),
-        paint,
-        limit,
-        margin: '  ',
-      });
+    // Nothing to escape in printable ASCII (most JSON): one test per message, not one per string.
+    let printable: boolean | undefined;
+    const laid = formatJsonText(text, {
+      layout: o.jsonLayout,
+      width: Math.max(20, o.width() - 2),
+      escape: (s) => ((printable ??= PRINTABLE.test(text)) ? s : escapeControl(s, false)),
+      paint: c.level > 0 ? painters(c) : undefined,
+      limit,
+      margin: '  ',
+    });
+    if (laid !== null) {
       if (laid.cutAt === undefined) return { text: laid.text };
       const shown = Buffer.byteLength(text.slice(0, laid.cutAt));
       return { text: laid.text, cutNote: cutNote(shown, totalBytes) };

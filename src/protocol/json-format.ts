@@ -121,6 +121,182 @@ function scalar(text: string, at: number): JsonToken | null {
   return null;
 }
 
+/**
+ * The length of `text`'s compact form (`{"a": 1}`: a space after each comma and colon) when it is a
+ * JSON object or array, or -1. The check of `formatJsonText`: the same grammar as `tokenizeJson`,
+ * without making a token.
+ */
+export function compactJsonLength(text: string, maxDepth = 1000): number {
+  let at = skipSpace(text, 0);
+  const first = text.charCodeAt(at);
+  if (first !== 0x7b && first !== 0x5b) return -1;
+  let length = 0;
+  // Open containers as character codes: `{` 0x7b, `[` 0x5b.
+  const stack: number[] = [];
+  let expect: 'value' | 'key-or-close' | 'value-or-close' | 'after-value' = 'value';
+  const key = (): boolean => {
+    if (text.charCodeAt(at) !== 0x22) return false;
+    const end = stringEnd(text, at);
+    if (end < 0) return false;
+    length += end - at + 2;
+    at = skipSpace(text, end);
+    if (text.charCodeAt(at) !== 0x3a) return false;
+    at++;
+    return true;
+  };
+  for (;;) {
+    at = skipSpace(text, at);
+    const c = text.charCodeAt(at);
+    if (expect === 'after-value') {
+      const top = stack.length === 0 ? -1 : stack[stack.length - 1];
+      if (top === -1) break;
+      if (c === 0x2c) {
+        at = skipSpace(text, at + 1);
+        length += 2;
+        if (top === 0x7b && !key()) return -1;
+        expect = 'value';
+      } else if ((top === 0x7b && c === 0x7d) || (top === 0x5b && c === 0x5d)) {
+        at++;
+        length++;
+        stack.pop();
+      } else return -1;
+      continue;
+    }
+    if (expect === 'key-or-close' && c === 0x7d) {
+      at++;
+      length++;
+      stack.pop();
+      expect = 'after-value';
+      continue;
+    }
+    if (expect === 'key-or-close') {
+      if (!key()) return -1;
+      expect = 'value';
+      continue;
+    }
+    if (expect === 'value-or-close' && c === 0x5d) {
+      at++;
+      length++;
+      stack.pop();
+      expect = 'after-value';
+      continue;
+    }
+    if (c === 0x7b || c === 0x5b) {
+      if (stack.length >= maxDepth) return -1;
+      at++;
+      length++;
+      stack.push(c);
+      expect = c === 0x7b ? 'key-or-close' : 'value-or-close';
+      continue;
+    }
+    const end = scalarEnd(text, at);
+    if (end < 0) return -1;
+    length += end - at;
+    at = end;
+    expect = 'after-value';
+  }
+  return skipSpace(text, at) === text.length ? length : -1;
+}
+
+/** The end of the string, number or literal at `at`, or -1. */
+function scalarEnd(text: string, at: number): number {
+  const c = text.charCodeAt(at);
+  if (c === 0x22) return stringEnd(text, at);
+  if (c === 0x2d || isDigit(c)) return numberEnd(text, at);
+  const word = c === 0x74 ? 'true' : c === 0x66 ? 'false' : c === 0x6e ? 'null' : null;
+  return word !== null && text.startsWith(word, at) ? at + word.length : -1;
+}
+
+/**
+ * `text` laid out, or null when it is not a JSON object or array: what pretty mode calls for every
+ * text message. Two passes over the characters (check, then write), no token objects; `cutAt` (with
+ * `limit`) is exact.
+ */
+export function formatJsonText(text: string, o: JsonFormatOptions): JsonLayoutResult | null {
+  const compactLength = compactJsonLength(text);
+  if (compactLength < 0) return null;
+  const compact = o.layout === 'compact' || (o.layout === 'auto' && compactLength <= (o.width ?? 80));
+  const paint = o.paint ?? {};
+  const { escape } = o;
+  const limit = o.limit ?? Number.POSITIVE_INFINITY;
+  const base = o.margin === '  ' ? 1 : 0;
+  let out = '';
+  let depth = 0;
+  let plain = 0;
+  const newline = () => {
+    out += INDENTS[depth + base] ?? `\n${'  '.repeat(depth + base)}`;
+    plain += 1 + 2 * depth;
+  };
+  const paintKey = paint.key;
+  const paintString = paint.string;
+  const paintNumber = paint.number;
+  const paintLiteral = paint.literal;
+  let at = skipSpace(text, 0);
+  while (at < text.length) {
+    if (plain >= limit) return { text: out, cutAt: at };
+    const c = text.charCodeAt(at);
+    switch (c) {
+      case 0x7b:
+      case 0x5b: {
+        const next = skipSpace(text, at + 1);
+        if (text.charCodeAt(next) === c + 2) {
+          // `{}` and `[]` (0x7d and 0x5d are two after their openers).
+          out += c === 0x7b ? '{}' : '[]';
+          plain += 2;
+          at = next + 1;
+        } else {
+          out += c === 0x7b ? '{' : '[';
+          plain++;
+          depth++;
+          if (!compact) newline();
+          at = next;
+        }
+        break;
+      }
+      case 0x7d:
+      case 0x5d:
+        depth--;
+        if (!compact) newline();
+        out += c === 0x7d ? '}' : ']';
+        plain++;
+        at++;
+        break;
+      case 0x2c:
+        out += ',';
+        plain++;
+        if (compact) out += ' ';
+        else newline();
+        at++;
+        break;
+      case 0x3a:
+        out += ': ';
+        plain += 2;
+        at++;
+        break;
+      case 0x22: {
+        const end = stringEnd(text, at);
+        const token = escape(text.slice(at, end));
+        const after = skipSpace(text, end);
+        const p = text.charCodeAt(after) === 0x3a ? paintKey : paintString;
+        out += p ? p(token) : token;
+        plain += end - at;
+        at = end;
+        break;
+      }
+      default: {
+        const end = scalarEnd(text, at);
+        const token = text.slice(at, end);
+        const p = c === 0x2d || isDigit(c) ? paintNumber : paintLiteral;
+        out += p ? p(token) : token;
+        plain += end - at;
+        at = end;
+      }
+    }
+    at = skipSpace(text, at);
+  }
+  return { text: out };
+}
+
 /** Punctuation tokens are shared (one message has many): their `end` is not kept (-1). */
 const PUNCT: Readonly<Record<string, JsonToken>> = Object.fromEntries(
   ['{', '}', '[', ']', ',', ':'].map((ch) => [ch, Object.freeze({ kind: 'punct' as const, text: ch, end: -1 })]),

@@ -1,9 +1,16 @@
 /** Issue 19: JSON laid out and coloured in pretty mode, text cut at --max-text, human sizes. */
 import { Chalk } from 'chalk';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type Rendered, render, type SessionEvent } from '../../src/output/events.js';
 import { createPrettyRenderer, type PrettyOptions } from '../../src/output/pretty.js';
-import { formatJson, toJsonText, tokenizeJson } from '../../src/protocol/json-format.js';
+import {
+  compactJsonLength,
+  formatJson,
+  formatJsonText,
+  toJsonText,
+  tokenizeJson,
+} from '../../src/protocol/json-format.js';
 import { humanSize } from '../../src/protocol/size.js';
 
 const DEFAULTS: PrettyOptions = {
@@ -197,5 +204,45 @@ describe('tokenizeJson and toJsonText', () => {
       '{"n":18446744073709551617,"b":{"$bytes":"AQL/"},"m":{"1":"one","k":[true,null,null]},"d":"1970-01-01T00:00:00.000Z","f":"NaN"}',
     );
     expect(formatJson(text, { layout: 'compact', escape: (s) => s })).toContain('"n": 18446744073709551617');
+  });
+});
+
+describe('formatJsonText (property)', () => {
+  const same = (s: string) => s;
+  const containers = fc.oneof(fc.array(fc.jsonValue()), fc.dictionary(fc.string(), fc.jsonValue()));
+
+  it('indent is JSON.stringify(value, null, 2); compact has the length compactJsonLength says', () => {
+    fc.assert(
+      fc.property(containers, fc.constantFrom('', ' ', '\n\t'), (value, space) => {
+        const text = JSON.stringify(value, null, space);
+        expect(formatJsonText(text, { layout: 'indent', escape: same })?.text).toBe(JSON.stringify(value, null, 2));
+        const compact = formatJsonText(text, { layout: 'compact', escape: same })!.text;
+        expect(compact.length).toBe(compactJsonLength(text));
+        expect(JSON.parse(compact)).toEqual(JSON.parse(text));
+        expect(formatJson(text, { layout: 'indent', escape: same })).toBe(JSON.stringify(value, null, 2));
+      }),
+    );
+  });
+
+  it('accepts exactly what JSON.parse accepts, for objects and arrays', () => {
+    fc.assert(
+      fc.property(
+        fc.string({
+          unit: fc.constantFrom('{', '}', '[', ']', '"', ',', ':', '1', '-', '.', 'e', 'a', ' ', '\\', 'n', 'u', 't'),
+        }),
+        (text) => {
+          let parses: boolean;
+          try {
+            const v = JSON.parse(text);
+            parses = typeof v === 'object' && v !== null;
+          } catch {
+            parses = false;
+          }
+          expect(compactJsonLength(text) >= 0).toBe(parses);
+          expect(tokenizeJson(text) !== null).toBe(parses);
+        },
+      ),
+      { numRuns: 2000 },
+    );
   });
 });

@@ -22,6 +22,7 @@ Exit codes:
   6    connection lost (1006) or protocol violation (1002, 1007, 1009, 1010)
   7    peer closed with another code (1011, 4xxx, ...)
   8    --expect not satisfied
+  10   --exec: the session went well, but the program failed (non-zero exit, or killed)
   124  --timeout elapsed
   129  SIGHUP, 130 Ctrl+C (SIGINT), 143 SIGTERM: interrupted (128 + signal)`;
 

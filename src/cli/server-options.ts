@@ -66,7 +66,9 @@ ${stopped}
   3    cannot listen: address in use, permission denied, address not on this machine
   4    --cert/--key are not a usable certificate and key
   6    with --once: the client's connection was lost or it broke the protocol (1002, 1007, 1009, ...)
-  7    with --once: the client closed with another code (1011, 4xxx, ...)
+  7    with --once: the client closed with another code (1011, 4xxx, ...)${
+    prompt ? '\n  10   --exec-shared: the program failed (non-zero exit, or killed); every client closed with 1011' : ''
+  }
   129  SIGHUP, 130 Ctrl+C (SIGINT), 143 SIGTERM: every client closed with 1001 (128 + signal)`;
 }
 
@@ -172,14 +174,16 @@ export function addServerCommands(program: Command, env: Env, setExit: (code: nu
     .description('Run a server: show what clients send, send what you type (to every client, or /to <id>).')
     .argument('[port]', 'port to listen on; 0 picks a free one', portArg, DEFAULT_PORT);
   addServerOptions(listen, (cmd) =>
-    cmd
-      .option('--broadcast', "relay every client's messages to all the other clients (a chat room)", false)
-      .option('--console', 'also serve a browser chat page at http://HOST:PORT/', false)
-      .optionsGroup(GROUP.input)
-      .option('--no-stdin', 'do not read stdin (background jobs)')
-      .option('--no-history', 'interactive mode: do not read or write ~/.wsprobe_history'),
+    addExecOptions(
+      cmd
+        .option('--broadcast', "relay every client's messages to all the other clients (a chat room)", false)
+        .option('--console', 'also serve a browser chat page at http://HOST:PORT/', false)
+        .optionsGroup(GROUP.input)
+        .option('--no-stdin', 'do not read stdin (background jobs)')
+        .option('--no-history', 'interactive mode: do not read or write ~/.wsprobe_history'),
+      'server',
+    ),
   );
-  addExecOptions(listen, 'server');
   applyOptionRules(listen, LISTEN_EXEC_CONFLICTS, execNeeds(EXEC_NEEDS_SERVER))
     .addHelpText(
       'after',

@@ -101,6 +101,7 @@ describe('listen --help and echo --help', () => {
       'Server access:',
       'Clients:',
       'Input:',
+      'Program:',
       'Output:',
       'TLS:',
       'Keepalive & limits:',

@@ -33,8 +33,11 @@ export function addExecOptions(cmd: Command, side: 'server' | 'client'): Command
   if (side === 'server') cmd.option('--exec-shared', 'one program for all clients (its output to every client)');
   cmd
     .addOption(
-      new Option('--exec-framing <how>', 'lines (a message per line), nul (NUL-delimited) or raw (bytes, binary)')
-        .argParser(choiceArg(['lines', 'nul', 'raw'] as const))
+      new Option(
+        '--exec-framing <how>',
+        'lines (a message per line), nul (NUL-delimited), raw (bytes, binary) or json (typed: {"type","data"} per line)',
+      )
+        .argParser(choiceArg(['lines', 'nul', 'raw', 'json'] as const))
         .default('lines'),
     )
     .option(

@@ -98,7 +98,8 @@ export async function runConnect(plan: ConnectPlan, env: Env): Promise<number> {
         ? (e) => {
             output.emit(e);
             // What arrives (and is shown) goes to the program's stdin; while that is full, the socket waits.
-            if (e.event === 'message' && e.dir === 'in' && exec && !exec.received(e.data)) run.session.pause('program');
+            if (e.event === 'message' && e.dir === 'in' && exec && !exec.received(e.data, e.binary))
+              run.session.pause('program');
           }
         : output.emit,
     env.now,

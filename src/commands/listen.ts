@@ -349,7 +349,7 @@ export async function runListen(plan: ListenPlan, env: Env): Promise<number> {
       },
       message(client, data, isBinary) {
         if (flags.broadcast) listen.relay(client, data, isBinary);
-        exec?.message(client, data);
+        exec?.message(client, data, isBinary);
       },
       closed: (client) => {
         listen.clientClosed(client);

@@ -132,7 +132,7 @@ export class ExecChild {
    * Writes one message to its stdin (with the framing's delimiter). False when its stdin buffer is
    * full: stop feeding it until `onDrain` calls back.
    */
-  write(data: Buffer): boolean {
+  write(data: Buffer, binary = false): boolean {
     if (this.ending || this.stdin.destroyed || this.stdin.writableEnded) return true;
     // The messages of one socket read go to the program in one write.
     if (!this.corked) {
@@ -141,7 +141,7 @@ export class ExecChild {
       process.nextTick(this.uncork);
     }
     let ok = true;
-    for (const piece of toProgram(data, this.settings.framing)) ok = this.stdin.write(piece);
+    for (const piece of toProgram(data, this.settings.framing, binary)) ok = this.stdin.write(piece);
     return ok;
   }
 

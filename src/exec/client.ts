@@ -12,7 +12,20 @@ import type { SessionEvent } from '../output/events.js';
 import type { Outbox } from '../session/outbox.js';
 import { ExecChild, type ExitStatus, failed } from './child.js';
 import { invocation } from './command.js';
+import type { Unit } from './framing.js';
 import type { ExecPlan } from './plan.js';
+
+/** `json` framing: a line of the program's output that is not a message (shown, not sent). */
+export function notAMessage(time: number, unit: Unit, pid = 0, conn?: number): SessionEvent {
+  const shown = unit.data.length > 200 ? `${unit.data.subarray(0, 200).toString('utf8')}…` : unit.data.toString('utf8');
+  return {
+    event: 'error',
+    time,
+    conn,
+    kind: 'usage',
+    message: `program ${pid} wrote a line that is not a --exec-framing json message (${unit.invalid}): ${JSON.stringify(shown)}`,
+  };
+}
 
 export interface ExecClientHooks {
   emit(e: SessionEvent): void;
@@ -49,6 +62,10 @@ export class ExecClient {
         },
         {
           unit: (unit) => {
+            if (unit.invalid !== undefined) {
+              hooks.emit(notAMessage(env.now(), unit, child?.pid));
+              return;
+            }
             outbox.push(unit);
             if (outbox.isFull) child?.pauseOutput();
           },
@@ -74,8 +91,8 @@ export class ExecClient {
   }
 
   /** A message arrived: to its stdin. False when its stdin is full (stop reading the socket). */
-  received(data: Buffer): boolean {
-    return this.child.write(data);
+  received(data: Buffer, binary: boolean): boolean {
+    return this.child.write(data, binary);
   }
 
   /**

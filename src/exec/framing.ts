@@ -2,18 +2,29 @@
  * How messages and a program's stdio map onto each other (`--exec-framing`), the same both ways:
  * `lines` (one line, one message; a `\n` is added on the way in and removed on the way out),
  * `nul` (the same with a NUL byte), `raw` (bytes as they come, cut into binary messages of at most
- * `--chunk-size`; nothing added on the way in). Pure: no streams here.
+ * 64 KiB; nothing added on the way in), `json` (typed: one JSON object per line,
+ * `{"type":"text","data":"hi"}` or `{"type":"binary","data":"<base64>"}`, so text and binary mix and
+ * a message may hold newlines). Pure: no streams here.
  */
 import { isUtf8 } from 'node:buffer';
 
-export type Framing = 'lines' | 'nul' | 'raw';
-export const FRAMINGS: readonly Framing[] = ['lines', 'nul', 'raw'];
+export type Framing = 'lines' | 'nul' | 'raw' | 'json';
+export const FRAMINGS: readonly Framing[] = ['lines', 'nul', 'raw', 'json'];
 
-const DELIMITER: Readonly<Record<Exclude<Framing, 'raw'>, number>> = { lines: 0x0a, nul: 0x00 };
+const DELIMITER: Readonly<Record<Exclude<Framing, 'raw'>, number>> = { lines: 0x0a, nul: 0x00, json: 0x0a };
+
+/** `json` framing: one message as one line. */
+export function jsonLine(data: Buffer, binary: boolean): Buffer {
+  const line = binary
+    ? `{"type":"binary","data":"${data.toString('base64')}"}`
+    : `{"type":"text","data":${JSON.stringify(data.toString('utf8'))}}`;
+  return Buffer.from(`${line}\n`, 'utf8');
+}
 
 /** What is written to the program's stdin for one message (its bytes, then the delimiter if any). */
-export function toProgram(data: Buffer, framing: Framing): Buffer[] {
+export function toProgram(data: Buffer, framing: Framing, binary = false): Buffer[] {
   if (framing === 'raw') return [data];
+  if (framing === 'json') return [jsonLine(data, binary)];
   const delimiter = framing === 'lines' ? NEWLINE : NUL;
   // One write for a small message (a copy is cheaper than a second write); large ones are not copied.
   return data.length <= SMALL ? [Buffer.concat([data, delimiter])] : [data, delimiter];
@@ -26,6 +37,8 @@ const NUL = Buffer.from([0x00]);
 export interface Unit {
   data: Buffer;
   binary: boolean;
+  /** `json` framing: the line was not a message; why (it is not sent). */
+  invalid?: string;
 }
 
 /**
@@ -62,7 +75,7 @@ export class Unframer {
         this.parts = [];
         this.partsLength = 0;
       }
-      units.push(unit(data));
+      units.push(this.unit(data));
       start = at + 1;
     }
     if (start < chunk.length) {
@@ -78,7 +91,11 @@ export class Unframer {
     const data = Buffer.concat(this.parts);
     this.parts = [];
     this.partsLength = 0;
-    return unit(data);
+    return this.unit(data);
+  }
+
+  private unit(data: Buffer): Unit {
+    return this.framing === 'json' ? fromJsonLine(data) : { data, binary: !isUtf8(data) };
   }
 
   /** Bytes held for an unfinished unit. */
@@ -87,8 +104,28 @@ export class Unframer {
   }
 }
 
-function unit(data: Buffer): Unit {
-  return { data, binary: !isUtf8(data) };
+/** `json` framing: a line the program wrote, as a message (or why it is not one). */
+export function fromJsonLine(line: Buffer): Unit {
+  const text = line.toString('utf8');
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return invalid(line, 'not JSON');
+  }
+  if (typeof value !== 'object' || value === null) return invalid(line, 'not a JSON object');
+  const { type, data } = value as { type?: unknown; data?: unknown };
+  if (typeof data !== 'string') return invalid(line, '"data" is not a string');
+  if (type === 'text') return { data: Buffer.from(data, 'utf8'), binary: false };
+  if (type === 'binary') {
+    if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(data)) return invalid(line, '"data" is not base64');
+    return { data: Buffer.from(data, 'base64'), binary: true };
+  }
+  return invalid(line, '"type" is neither "text" nor "binary"');
+}
+
+function invalid(line: Buffer, why: string): Unit {
+  return { data: line, binary: false, invalid: why };
 }
 
 /**

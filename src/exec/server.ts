@@ -16,6 +16,7 @@ import type { Admission } from '../server/options.js';
 import { chooseSubprotocol, type Refusal } from '../server/policy.js';
 import type { ServerContext } from '../server/run.js';
 import { ExecChild, type ExitStatus, exitText, failed } from './child.js';
+import { notAMessage } from './client.js';
 import { invocation } from './command.js';
 import { requestEnv } from './env.js';
 import { routed, type Unit } from './framing.js';
@@ -136,9 +137,9 @@ export class ExecServer {
     program.child.resumeOutput();
   }
 
-  message(client: ServerClient, data: Buffer): void {
+  message(client: ServerClient, data: Buffer, isBinary: boolean): void {
     const child = this.shared ?? this.programs.get(client.id)?.child;
-    if (!child || child.write(data)) return;
+    if (!child || child.write(data, isBinary)) return;
     // Its stdin is full: this client (all of them, for the shared one) waits until it drains.
     if (this.shared) {
       this.sharedFull = true;
@@ -217,6 +218,11 @@ export class ExecServer {
 
   /** One unit of a program's output: to its client, or (shared) to every client or the one it names. */
   private output(conn: number | undefined, unit: Unit): void {
+    if (unit.invalid !== undefined) {
+      const pid = conn === undefined ? this.shared?.pid : this.programs.get(conn)?.child.pid;
+      this.ctx.output.emit(notAMessage(this.ctx.env.now(), unit, pid, conn));
+      return;
+    }
     if (conn === undefined) {
       this.sharedOutput(unit);
       return;

@@ -84,6 +84,28 @@ describe('listen --exec: each client has its program', () => {
     expect(text([await client.message(0)])).toEqual(['line one\nline two']);
   });
 
+  it('json framing: text with newlines and binary mix, typed; a line that is not a message is shown, not sent', async () => {
+    const server = await startExecServer([
+      '--exec',
+      'cat; echo "not json"; echo \'{"type":"text","data":"last"}\'',
+      '--exec-framing',
+      'json',
+    ]);
+    const client = await openClient(server.url);
+    await client.send('two\nlines');
+    await client.send(Buffer.from([0, 255, 10]), { binary: true });
+    const [first, second] = await client.waitForMessages(2);
+    expect(first).toEqual({ data: Buffer.from('two\nlines'), isBinary: false });
+    expect(second).toEqual({ data: Buffer.from([0, 255, 10]), isBinary: true });
+    // Its stdin closed, cat ends and the script writes a line that is not a message, then one that is.
+    client.ws.close(1000);
+    await client.closed;
+    await server.waitForOutput('program exited');
+    expect(server.printed().err).toMatch(
+      /\[#1\] wsprobe: program \d+ wrote a line that is not a --exec-framing json message \(not JSON\): "not json"/,
+    );
+  });
+
   it('gives the program the request as CGI variables, as websocketd does', async () => {
     const server = await startExecServer(['--exec', 'env', '-s', 'chat.v2']);
     const client = await openClient(`${server.url}/room/7?user=ada&x=1`, ['chat.v2'], {

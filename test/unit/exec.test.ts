@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { exitText, failed } from '../../src/exec/child.js';
 import { invocation, needsShell, STDBUF } from '../../src/exec/command.js';
 import { headerVariable, requestEnv } from '../../src/exec/env.js';
-import { routed, toProgram, Unframer } from '../../src/exec/framing.js';
+import { fromJsonLine, routed, toProgram, Unframer } from '../../src/exec/framing.js';
 import { render, type SessionEvent } from '../../src/output/events.js';
 import { createJsonRenderer } from '../../src/output/json.js';
 import { createPipeRenderer, type PipeOptions } from '../../src/output/pipe.js';
@@ -50,6 +50,24 @@ describe('framing', () => {
     expect(units.map((x) => x.data.toString())).toEqual(['0123', '4567', '89']);
     expect(units.every((x) => x.binary)).toBe(true);
     expect(u.end()).toBeNull();
+  });
+
+  it('json: each message is one typed line; newlines and binary survive', () => {
+    expect(toProgram(b('a\nb'), 'json', false)[0].toString()).toBe('{"type":"text","data":"a\\nb"}\n');
+    expect(toProgram(Buffer.from([0, 255]), 'json', true)[0].toString()).toBe('{"type":"binary","data":"AP8="}\n');
+  });
+
+  it('json: typed lines back to messages; a line that is not one says why', () => {
+    const u = new Unframer('json', 65536);
+    const units = u.push(
+      b('{"type":"text","data":"a\\nb"}\n{"type":"binary","data":"AP8="}\nhello\n{"type":"x","data":""}\n'),
+    );
+    expect(units[0]).toEqual({ data: b('a\nb'), binary: false });
+    expect(units[1]).toEqual({ data: Buffer.from([0, 255]), binary: true });
+    expect(units[2].invalid).toBe('not JSON');
+    expect(units[3].invalid).toBe('"type" is neither "text" nor "binary"');
+    expect(fromJsonLine(b('{"type":"binary","data":"not base64!"}')).invalid).toBe('"data" is not base64');
+    expect(fromJsonLine(b('[1]')).invalid).toBe('"data" is not a string');
   });
 
   it.each([

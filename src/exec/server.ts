@@ -92,7 +92,7 @@ export class ExecServer {
     if (this.plan.shared) return { protocol };
     const max = this.admission.maxClients;
     if (max !== undefined && this.running >= max) {
-      const reason = `${max} programs are running (--max-clients)`;
+      const reason = `${max === 1 ? '1 program is' : `${max} programs are`} running (--max-clients)`;
       return { refusal: { status: 503, reason, headers: { 'Retry-After': '1' } } };
     }
     let child: ExecChild;

@@ -141,6 +141,8 @@ export function addConnectCommand(program: Command, env: Env, setExit: (code: nu
     .option('--send-base64 <b64>', 'send a binary message given in base64', send.base64)
     .option('--send-file <path>', 'send a file as one binary message (a pipe, <(...) too)', send.file)
     .option('--send-text-file <path>', 'send a file as one text message (UTF-8; a pipe too)', send.textFile)
+    .option('--send-msgpack <json>', 'send a JSON value encoded as MessagePack (binary)', send.msgpack)
+    .option('--send-cbor <json>', 'send a JSON value encoded as CBOR (binary)', send.cbor)
     .addOption(
       new Option('--input <how>', 'piped lines are text, or hex/base64 for binary')
         .argParser(choiceArg(['text', 'hex', 'base64'] as const))

@@ -1,9 +1,10 @@
 /**
  * The messages given on `connect`'s command line (`-x`, `--send-hex`, `--send-base64`, `--send-file`,
- * `--send-text-file`): parsed into one list in command-line order. Files are checked while parsing (a
+ * `--send-text-file`, `--send-msgpack`, `--send-cbor`): parsed into one list in command-line order. Files are checked while parsing (a
  * typo fails before connecting) and read once before the session starts (commands/connect-plan.ts).
  */
 import { InvalidArgumentError } from 'commander';
+import { encodeJson } from '../input/encode.js';
 import { unreadableFile } from '../input/files.js';
 import type { Parsed } from '../protocol/close-codes.js';
 import { parseBase64, parseHex } from '../protocol/encoding.js';
@@ -46,5 +47,7 @@ export function sendParsers(list: SendItem[]) {
     base64: (text: string) => add({ kind: 'binary', data: unwrap(parseBase64(text)) }),
     file: (path: string) => add({ kind: 'file', path: readable(path), text: false }),
     textFile: (path: string) => add({ kind: 'file', path: readable(path), text: true }),
+    msgpack: (json: string) => add({ kind: 'binary', data: unwrap(encodeJson('msgpack', json)) }),
+    cbor: (json: string) => add({ kind: 'binary', data: unwrap(encodeJson('cbor', json)) }),
   };
 }

@@ -6,9 +6,10 @@
 import { helpLines } from '../output/status.js';
 import { type Command, parseInputLine, type SlashContext } from '../protocol/slash.js';
 import type { OutMessage } from '../session/outbox.js';
+import { encodeJson } from './encode.js';
 import { readFileOrUsage } from './files.js';
 
-type SharedCommand = 'send' | 'file' | 'ping' | 'pong' | 'status' | 'help' | 'quit';
+type SharedCommand = 'send' | 'file' | 'encode' | 'ping' | 'pong' | 'status' | 'help' | 'quit';
 
 /** The commands one place has and the other has not (client `/close`; server `/to`, `/clients`, `/close <id>`). */
 export type OwnCommand = Exclude<Command, { cmd: SharedCommand }>;
@@ -47,6 +48,13 @@ export function runCommand(command: Command, target: CommandTarget): void {
         return;
       }
       target.send({ data, binary: true });
+      return;
+    }
+    case 'encode': {
+      // The library is loaded at the first such command (input/encode.ts).
+      const encoded = encodeJson(command.codec, command.json);
+      if (encoded.ok) target.send({ data: encoded.value, binary: true });
+      else target.problem(`/${command.codec}: ${encoded.error}`);
       return;
     }
     case 'ping':

@@ -42,6 +42,8 @@ export type Command =
   | { cmd: 'emit'; text: string; ack: boolean }
   /** `--socketio`: emits go to this namespace from now on (connected first if need be). */
   | { cmd: 'ns'; ns: string }
+  /** `/msgpack <json>`, `/cbor <json>`: the JSON value encoded, sent as one binary message. */
+  | { cmd: 'encode'; codec: 'msgpack' | 'cbor'; json: string }
   /** `/filter <expr>`: show only received messages matching it (the --filter language); null: all. */
   | { cmd: 'filter'; expr: string | null };
 
@@ -329,6 +331,25 @@ export const COMMANDS: readonly CommandSpec[] = [
         : fail('/ns: expected a namespace starting with /, e.g. /ns /admin');
     },
   },
+  ...(['msgpack', 'cbor'] as const).map(
+    (codec): CommandSpec => ({
+      id: codec,
+      names: [codec],
+      where: 'both',
+      usage: `/${codec} <json>`,
+      help: `send a JSON value encoded as ${codec === 'msgpack' ? 'MessagePack' : 'CBOR'} (binary)`,
+      parse(rest) {
+        const json = rest.trim();
+        if (json === '') return fail(`/${codec}: expected a JSON value, e.g. /${codec} {"type":"ping"}`);
+        try {
+          JSON.parse(json);
+        } catch (err) {
+          return fail(`/${codec}: invalid JSON: ${(err as Error).message}`);
+        }
+        return ok({ cmd: 'encode', codec, json });
+      },
+    }),
+  ),
   {
     id: 'filter',
     names: ['filter'],

@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { encode as msgpack } from '@msgpack/msgpack';
-import { encode as cbor } from 'cbor-x';
+import { decode as fromMsgpack, encode as msgpack } from '@msgpack/msgpack';
+import { encode as cbor, decode as fromCbor } from 'cbor-x';
 import { describe, expect, it } from 'vitest';
 import type { WebSocket } from 'ws';
 import { jsonLines, runCli, startCli } from './support/cli.js';
@@ -219,6 +219,55 @@ describe('/filter at the prompt', () => {
     cli.type('\x04');
     expect(await cli.exit).toBe(0);
     expect(server.closes).toEqual([{ code: 1000, reason: '' }]);
+  });
+});
+
+describe('sending encoded', () => {
+  it('--send-msgpack and --send-cbor send the JSON value encoded, as binary, in command-line order', async () => {
+    const server = await startServer({ echo: false });
+    const r = await runCli([
+      'connect',
+      server.url,
+      '--no-stdin',
+      '-w',
+      '0',
+      '--send-msgpack',
+      '{"type":"mp","list":[1,2.5,"x"],"big":4294967296}',
+      '-x',
+      'between',
+      '--send-cbor',
+      '{"type":"cbor","ok":true}',
+    ]);
+    expect(r.code).toBe(0);
+    await server.waitForMessages(3);
+    expect(server.received.map((m) => m.isBinary)).toEqual([true, false, true]);
+    expect(fromMsgpack(server.received[0].data)).toEqual({ type: 'mp', list: [1, 2.5, 'x'], big: 4294967296 });
+    expect(server.received[1].data.toString()).toBe('between');
+    expect(fromCbor(server.received[2].data)).toEqual({ type: 'cbor', ok: true });
+  });
+
+  it('invalid JSON is a usage error before connecting', async () => {
+    const r = await runCli(['connect', 'ws://127.0.0.1:9', '--send-msgpack', '{nope}']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--send-msgpack');
+    expect(r.stderr).toContain('invalid JSON');
+  });
+
+  it('/msgpack and /cbor at the prompt', async () => {
+    const server = await startServer({ echo: false });
+    const home = mkdtempSync(join(tmpdir(), 'wsprobe-home-'));
+    const cli = startPty(['connect', server.url], { HOME: home }, { cols: 100, rows: 30 });
+    await cli.waitForScreen('connected to');
+    cli.type('/msgpack {"op":"sub","id":7}\r');
+    cli.type('/cbor [1,"two",null]\r');
+    cli.type('/cbor {bad\r');
+    await cli.waitForScreen('/cbor: invalid JSON');
+    await server.waitForMessages(2);
+    expect(fromMsgpack(server.received[0].data)).toEqual({ op: 'sub', id: 7 });
+    expect(fromCbor(server.received[1].data)).toEqual([1, 'two', null]);
+    cli.type('\x04');
+    expect(await cli.exit).toBe(0);
+    expect(server.received).toHaveLength(2);
   });
 });
 

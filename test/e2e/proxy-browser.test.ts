@@ -113,7 +113,7 @@ describe('proxy between Chromium and python3-websockets', () => {
       });
       ws.send('héllo from the page');
       ws.send(new Uint8Array([0, 1, 2, 250, 255]).buffer);
-      const close = await new Promise<CloseEvent>((resolve) => {
+      const close = await new Promise<{ code: number; reason: string; wasClean: boolean }>((resolve) => {
         ws.onclose = resolve;
       });
       return { protocol: ws.protocol, got, close: { code: close.code, reason: close.reason, clean: close.wasClean } };

@@ -11,6 +11,7 @@ import { choiceArg, secondsArg } from './parsers.js';
 export interface ExecFlags {
   exec?: string;
   execShared?: boolean;
+  execIds?: boolean;
   execFraming: Framing;
   execGrace: number;
   execBuffered: boolean;
@@ -30,7 +31,11 @@ export function addExecOptions(cmd: Command, side: 'server' | 'client'): Command
         ? "run this program for each client: its messages to the program's stdin, its stdout back as messages"
         : 'run this program: its stdout is sent, what arrives goes to its stdin; the session ends when it exits',
     );
-  if (side === 'server') cmd.option('--exec-shared', 'one program for all clients (its output to every client)');
+  if (side === 'server') {
+    cmd
+      .option('--exec-shared', 'one program for all clients (its output to every client; "#3 hi" to client 3)')
+      .option('--exec-ids', '--exec-shared: each client\'s message reaches the program as "#<id> <message>"');
+  }
   cmd
     .addOption(
       new Option(
@@ -63,6 +68,7 @@ export function execPlan(f: ExecFlags): ExecPlan | undefined {
     command: f.exec,
     framing: f.execFraming,
     shared: f.execShared === true,
+    ids: f.execIds === true,
     graceMs: f.execGrace * 1000,
     buffered: f.execBuffered,
     stderrToPeer: f.execStderrToClient === true || f.execStderrToServer === true,

@@ -184,7 +184,10 @@ export function addServerCommands(program: Command, env: Env, setExit: (code: nu
       'server',
     ),
   );
-  applyOptionRules(listen, LISTEN_EXEC_CONFLICTS, execNeeds(EXEC_NEEDS_SERVER))
+  applyOptionRules(listen, LISTEN_EXEC_CONFLICTS, [
+    ...execNeeds(EXEC_NEEDS_SERVER),
+    { option: '--exec-ids', needs: '--exec-shared', why: 'it names the clients of the one program' },
+  ])
     .addHelpText(
       'after',
       helpTail({ command: 'listen', examples: LISTEN_EXAMPLES, slash: 'server', exitCodes: serverExitCodeHelp(true) }),

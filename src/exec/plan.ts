@@ -7,6 +7,8 @@ export interface ExecPlan {
   framing: Framing;
   /** `--exec-shared` (listen): one program for the whole server. */
   shared: boolean;
+  /** `--exec-ids` (with --exec-shared): each client's message reaches the program as `#<id> <message>`. */
+  ids: boolean;
   /** `--exec-grace`: after its stdin is closed, how long before SIGTERM (and again before SIGKILL). */
   graceMs: number;
   /** `--exec-buffered`: leave its stdio buffering alone (no stdbuf, no PYTHONUNBUFFERED). */

@@ -139,7 +139,9 @@ export class ExecServer {
 
   message(client: ServerClient, data: Buffer, isBinary: boolean): void {
     const child = this.shared ?? this.programs.get(client.id)?.child;
-    if (!child || child.write(data, isBinary)) return;
+    // --exec-ids: the shared program learns who wrote (the prefix that routes an answer back).
+    const tagged = this.shared && this.plan.ids ? Buffer.concat([Buffer.from(`#${client.id} `), data]) : data;
+    if (!child || child.write(tagged, isBinary)) return;
     // Its stdin is full: this client (all of them, for the shared one) waits until it drains.
     if (this.shared) {
       this.sharedFull = true;

@@ -287,6 +287,22 @@ describe('listen --exec-shared: one program for every client', () => {
     const events = jsonLines((await stop(server)).out);
     expect(events.filter((e) => e.event === 'exec-start')).toHaveLength(1);
   });
+
+  it('--exec-ids: the program learns who wrote, and answers that client alone with the same prefix', async () => {
+    // Echo each message back to its sender only: "#2 hi" comes in, "#2 you said: hi" goes out.
+    const server = await startExecServer([
+      '--exec',
+      "sed -e 's/^\\(#[0-9]*\\) /\\1 you said: /'",
+      '--exec-shared',
+      '--exec-ids',
+    ]);
+    const [one, two] = [await openClient(server.url), await openClient(server.url)];
+    await two.send('hi');
+    expect(text([await two.message(0)])).toEqual(['you said: hi']);
+    await one.send('hello');
+    expect(text([await one.message(0)])).toEqual(['you said: hello']);
+    expect(text(two.messages)).toEqual(['you said: hi']);
+  });
 });
 
 async function stop(server: Awaited<ReturnType<typeof startExecServer>>) {

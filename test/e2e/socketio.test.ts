@@ -173,7 +173,7 @@ describe.each(VERSIONS)('Socket.IO v$version', ({ version, eio }) => {
     expect(result.code).toBe(0);
     const lines = jsonLines(result.out);
     const raw = lines.filter((l) => l.event === 'message').map((l) => `${l.dir} ${l.data}`);
-    expect(raw).toContain('in 42["welcome","hello",{"from":"server","version":' + version + '}]');
+    expect(raw).toContain(`in 42["welcome","hello",{"from":"server","version":${version}}]`);
     expect(raw).toContain('out 42["chat","x"]');
     expect(lines.filter((l) => l.event === 'frame').length).toBeGreaterThanOrEqual(4);
     expect(socketio(lines, 'event').length).toBeGreaterThanOrEqual(2);

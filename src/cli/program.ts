@@ -36,9 +36,11 @@ Examples:
   wsprobe listen 8080
   # an echo server on a free port (the listening line says which)
   wsprobe echo 0
+  # a relay: point an app at ws://127.0.0.1:8080/… to see what it and its server say
+  wsprobe proxy wss://api.example.com/ 8080
 
 Run \`wsprobe <command> --help\` for its options, examples and exit codes.
-Reference: docs/ in the wsprobe package (connect.md, listen.md, echo.md).`;
+Reference: docs/ in the wsprobe package (connect.md, listen.md, echo.md, proxy.md).`;
 
 /**
  * `argv` is the command line being parsed: a usage error is printed before the output options exist,
@@ -60,7 +62,9 @@ export function buildProgram(
     (isTTY ? (stream as NodeJS.WriteStream).columns : undefined) ?? 80;
   const program = new Command('wsprobe')
     .usage('<command> [options]   (or: wsprobe <url> [options], as connect)')
-    .description('A WebSocket debugging tool: a client (connect), a server (listen) and an echo server (echo).')
+    .description(
+      'A WebSocket debugging tool: a client (connect), a server (listen), an echo server (echo) and a relay (proxy).',
+    )
     .version(version, '-V, --version', 'print the version')
     .helpOption('-h, --help', 'show this help')
     .helpCommand('help [command]', 'show the help of a command')

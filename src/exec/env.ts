@@ -37,13 +37,26 @@ export function requestEnv(r: RequestInfo): Record<string, string> {
     REMOTE_HOST: r.remoteAddress,
     REMOTE_PORT: String(r.remotePort),
     REQUEST_URI: r.url,
-    SCRIPT_NAME: '',
+    SCRIPT_NAME: '/',
     PATH_INFO: path,
+    PATH_TRANSLATED: path,
     QUERY_STRING: query === -1 ? '' : r.url.slice(query + 1),
+    AUTH_TYPE: '',
+    REMOTE_USER: '',
+    REMOTE_IDENT: '',
+    CONTENT_LENGTH: '',
+    CONTENT_TYPE: '',
+    UNIQUE_ID: String(r.id),
     WSPROBE_CONN_ID: String(r.id),
     WSPROBE_SUBPROTOCOL: r.protocol,
   };
   if (r.tls) env.HTTPS = 'on';
+  // HTTP Basic credentials (--auth): who, never the password.
+  const auth = /^Basic\s+(\S+)/i.exec(String(r.headers.authorization ?? ''));
+  if (auth) {
+    env.AUTH_TYPE = 'Basic';
+    env.REMOTE_USER = Buffer.from(auth[1], 'base64').toString('utf8').split(':')[0];
+  }
   for (const [name, value] of Object.entries(r.headers)) {
     if (value === undefined) continue;
     env[headerVariable(name)] = Array.isArray(value) ? value.join(', ') : value;

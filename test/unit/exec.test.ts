@@ -147,8 +147,26 @@ describe('the CGI environment', () => {
       HTTP_COOKIE: 'k=v',
       WSPROBE_SUBPROTOCOL: 'b',
       WSPROBE_CONN_ID: '7',
+      SCRIPT_NAME: '/',
+      PATH_TRANSLATED: '/chat/room',
+      REMOTE_USER: '',
     });
     expect(env.HTTPS).toBeUndefined();
+  });
+
+  it('names the Basic user as REMOTE_USER, with AUTH_TYPE', () => {
+    const env = requestEnv({
+      id: 1,
+      remoteAddress: '::1',
+      remotePort: 1,
+      url: '/',
+      headers: { authorization: `Basic ${Buffer.from('ada:secret').toString('base64')}` },
+      protocol: '',
+      host: '::1',
+      port: 1,
+      tls: true,
+    });
+    expect(env).toMatchObject({ AUTH_TYPE: 'Basic', REMOTE_USER: 'ada', HTTPS: 'on' });
   });
 
   it('names headers as CGI does', () => {

@@ -64,7 +64,10 @@ export function payloadLines(text: string, totalBytes: number, o: PayloadTextOpt
     const laid = formatJsonText(text, {
       layout: o.jsonLayout,
       width: Math.max(20, o.width() - 2),
-      escape: (s) => ((printable ??= PRINTABLE.test(text)) ? s : escapeControl(s, false)),
+      escape: (s) => {
+        if (printable === undefined) printable = PRINTABLE.test(text);
+        return printable ? s : escapeControl(s, false);
+      },
       paint: c.level > 0 ? painters(c) : undefined,
       limit,
       margin: '  ',

@@ -217,7 +217,7 @@ export function formatJsonText(text: string, o: JsonFormatOptions): JsonLayoutRe
   if (compactLength < 0) return null;
   const compact = o.layout === 'compact' || (o.layout === 'auto' && compactLength <= (o.width ?? 80));
   const paint = o.paint ?? {};
-  const { escape } = o;
+  const escapeText = o.escape;
   const limit = o.limit ?? Number.POSITIVE_INFINITY;
   const base = o.margin === '  ' ? 1 : 0;
   let out = '';
@@ -275,7 +275,7 @@ export function formatJsonText(text: string, o: JsonFormatOptions): JsonLayoutRe
         break;
       case 0x22: {
         const end = stringEnd(text, at);
-        const token = escape(text.slice(at, end));
+        const token = escapeText(text.slice(at, end));
         const after = skipSpace(text, end);
         const p = text.charCodeAt(after) === 0x3a ? paintKey : paintString;
         out += p ? p(token) : token;
@@ -410,7 +410,7 @@ function sourceEnd(tokens: readonly JsonToken[], i: number): number {
 export function layoutJson(tokens: readonly JsonToken[], o: JsonFormatOptions): JsonLayoutResult {
   const compact = o.layout === 'compact' || (o.layout === 'auto' && compactLength(tokens) <= (o.width ?? 80));
   const paint = o.paint ?? {};
-  const { escape } = o;
+  const escapeText = o.escape;
   const limit = o.limit ?? Number.POSITIVE_INFINITY;
   // Built by concatenation (V8 makes a rope of it): one layout per message shown.
   let out = '';
@@ -426,7 +426,7 @@ export function layoutJson(tokens: readonly JsonToken[], o: JsonFormatOptions): 
     if (plain >= limit) return { text: out, cutAt: sourceEnd(tokens, i - 1) };
     plain += t.text.length;
     if (t.kind !== 'punct') {
-      const text = t.kind === 'key' || t.kind === 'string' ? escape(t.text) : t.text;
+      const text = t.kind === 'key' || t.kind === 'string' ? escapeText(t.text) : t.text;
       const p = paint[t.kind];
       out += p ? p(text) : text;
       continue;

@@ -89,7 +89,11 @@ export function addOutputOptions(cmd: Command): Command {
     )
     .option('--separator <text>', 'written after each message in pipe mode (\\n, \\0, \\t)', separatorArg, '\n')
     .option('--max-display <bytes>', 'bytes of a binary message shown as hex (e.g. 1k)', nonNegativeSizeArg, 256)
-    .option('--max-text <bytes>', 'bytes of a text message pretty mode shows (0: all)', nonNegativeSizeArg, 16 * 1024)
+    .addOption(
+      new Option('--max-text <bytes>', 'bytes of a text message pretty mode shows (0: all)')
+        .argParser(nonNegativeSizeArg)
+        .default(16 * 1024, '16k'),
+    )
     .addOption(
       new Option('--format <json=layout>', 'JSON text in pretty mode: json=auto, indent, compact or off')
         .argParser(formatArg)
@@ -97,7 +101,7 @@ export function addOutputOptions(cmd: Command): Command {
     )
     .option(
       '--filter <expr>',
-      'show only received messages matching: /regex/, path=value or text',
+      'show only received messages matching /regex/, path=value or text (repeatable)',
       filterArg('--filter'),
     )
     .option('--filter-out <expr>', 'hide received messages matching it', filterArg('--filter-out'))

@@ -87,8 +87,7 @@ export class ExecChild {
         this.killGroup('SIGTERM');
         this.later(() => {
           this.killGroup('SIGKILL');
-          stdout.destroy();
-          stderr.destroy();
+          this.abandonOutput();
         });
       });
       child.once('close', () => {
@@ -229,6 +228,20 @@ export class ExecChild {
   private clearTimers(): void {
     for (const timer of this.timers) clearTimeout(timer);
     this.timers = [];
+  }
+
+  /**
+   * Its output pipes are still open a grace after it exited (and after SIGKILL to its group): something
+   * outside its group holds them. Given up — but not while wsprobe itself holds the output back (a slow
+   * client): what is in the pipe is still delivered, and the question asked again a grace later.
+   */
+  private abandonOutput(): void {
+    if (this.stdout.isPaused()) {
+      this.later(() => this.abandonOutput());
+      return;
+    }
+    this.stdout.destroy();
+    this.stderr.destroy();
   }
 
   private stderrData(chunk: Buffer): void {

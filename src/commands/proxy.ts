@@ -93,9 +93,15 @@ export class ProxyController {
     for (const pair of this.pairs.values()) pair.outputPaused(paused);
   }
 
-  /** The proxy stops (its clients were closed): upstreams still open or connecting go too. */
-  stop(): void {
-    for (const pair of this.pairs.values()) pair.stop(1001, 'proxy shutting down');
+  /**
+   * The proxy stops (its clients were closed, each passing its close on): upstreams still connecting
+   * are given up, and every upstream's close is waited for (bounded by its close timeout), so that
+   * the recording ends with it.
+   */
+  async drain(): Promise<void> {
+    const pairs = [...this.pairs.values()];
+    for (const pair of pairs) pair.stop(1001, 'proxy shutting down');
+    await Promise.all(pairs.map((pair) => pair.done));
   }
 
   handleLine(line: string, before?: Parameters<typeof runInputLine>[2]): void {
@@ -218,6 +224,7 @@ export async function runProxy(plan: ProxyPlan, env: Env): Promise<number> {
     context = ctx;
     ctx.core.onUpgrading = (req, id) => proxy.upgrading(req, id);
     ctx.core.onPaused = (paused) => proxy.outputPaused(paused);
+    ctx.core.onClientsClosed = () => proxy.drain();
     return {
       exposes: `a relay to ${plan.output.showSecrets ? url.value : maskUrl(url.value)}`,
       started() {
@@ -232,7 +239,6 @@ export async function runProxy(plan: ProxyPlan, env: Env): Promise<number> {
       closed: (client, close) => proxy.clientClosed(client, close),
       finished() {
         prompt?.repl.close();
-        proxy.stop();
       },
     };
   });

@@ -99,6 +99,8 @@ export class ServerCore {
   onUpgrading?: (req: IncomingMessage, id: number) => Promise<RelayAnswer>;
   /** Reading every client was paused (stdout backed up) or resumed: a relay pauses its other sides too. */
   onPaused?: (paused: boolean) => void;
+  /** Stopping, once every client has closed: what else must close first (a relay's upstreams). */
+  onClientsClosed?: () => Promise<void>;
 
   /** Shared by every client: the clock, the output, the totals; passes its messages and its end on. */
   private readonly shared: ServerClients;
@@ -280,6 +282,8 @@ export class ServerCore {
     for (const client of clients) client.terminate();
     await allClosed;
     clearTimeout(timer);
+    // A relay's other sides answer their close frames too (each bounded by its own close timeout).
+    await this.onClientsClosed?.();
     // Sockets still in a TLS handshake are not HTTP connections yet; do not wait on them for long.
     await Promise.race([serverClosed, new Promise((resolve) => setTimeout(resolve, 200).unref())]);
   }

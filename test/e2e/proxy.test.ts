@@ -155,6 +155,33 @@ describe('wsprobe proxy', () => {
     expect((await proxy.result).code).toBe(143);
   }, 180_000);
 
+  it('on SIGTERM closes both sides of every pair with 1001 and records both closes before exiting 143', async () => {
+    const server = await upstream();
+    const proxy = await proxyTo(server.url, '--json');
+    const client = await open(`${proxy.url}/x`);
+    const { ws: far } = await server.next();
+    const clientClosed = new Promise<[number, string]>((resolve) =>
+      client.once('close', (c, r) => resolve([c, r.toString()])),
+    );
+    const farClosed = new Promise<[number, string]>((resolve) =>
+      far.once('close', (c, r) => resolve([c, r.toString()])),
+    );
+    proxy.child.kill('SIGTERM');
+    expect(await clientClosed).toEqual([1001, 'server shutting down']);
+    expect(await farClosed).toEqual([1001, 'server shutting down']);
+    const { out, code } = await proxy.result;
+    expect(code).toBe(143);
+    const tail = jsonLines(out)
+      .filter((e) => ['interrupted', 'close', 'summary'].includes(e.event as string))
+      .map((e) => [e.event, e.side ?? null, e.code ?? null]);
+    expect(tail).toEqual([
+      ['interrupted', null, null],
+      ['close', 'client', 1001],
+      ['close', 'upstream', 1001],
+      ['summary', null, null],
+    ]);
+  });
+
   it("passes an upstream's 401 with its WWW-Authenticate and body to the client", async () => {
     const http = createServer();
     http.on('upgrade', (_req, socket) => {

@@ -168,7 +168,7 @@ export class Repl {
    * redraws it, with what was typed so far, below.
    */
   wrap(stream: NodeJS.WritableStream): Writable {
-    return new Writable({
+    const wrapped = new Writable({
       write: (chunk: Buffer, _encoding, callback) => {
         if (this.state !== 'shown') {
           if (stream.write(chunk)) callback();
@@ -179,6 +179,9 @@ export class Repl {
         callback();
       },
     });
+    // Output laid out to the terminal's width (pretty JSON) reads it here, as from the terminal.
+    Object.defineProperty(wrapped, 'columns', { get: () => (stream as { columns?: number }).columns });
+    return wrapped;
   }
 
   private printAbove(stream: NodeJS.WritableStream, chunk: Buffer | string): void {

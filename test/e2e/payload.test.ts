@@ -211,8 +211,9 @@ describe('/filter at the prompt', () => {
     await cli.waitForScreen('< {"type": "trade", "id": 1}');
     cli.type('/filter off\r');
     await cli.waitForScreen('filter off: every received message is shown');
-    peer!.send(TRADE_3.replace('trade', 'news'));
-    await cli.waitForScreen('< {"type": "news", "id": 3}');
+    // 90 columns: one line on this 100-column terminal (it would be indented at 80).
+    peer!.send(JSON.stringify({ type: 'news', text: 'x'.repeat(64) }));
+    await cli.waitForScreen(`< {"type": "news", "text": "${'x'.repeat(64)}"}`);
     const lines = await cli.lines();
     // The quote arrived before the trade, and was never drawn.
     expect(lines.some((l) => l.includes('"quote"'))).toBe(false);

@@ -13,11 +13,11 @@ import { decode as fromMsgpack, encode as msgpack } from '@msgpack/msgpack';
 import { encode as cbor, decode as fromCbor } from 'cbor-x';
 import { describe, expect, it } from 'vitest';
 import type { WebSocket } from 'ws';
-import { jsonLines, runCli, startCli } from './support/cli.js';
+import { jsonLines, runCli, startCli, startServerCli } from './support/cli.js';
 import { peakRssMiB } from './support/memory.js';
 import { startPty } from './support/pty.js';
 import { deadPort } from './support/raw-server.js';
-import { startServer } from './support/ws-peers.js';
+import { openClient, startServer } from './support/ws-peers.js';
 
 const JSON_TEXT = '{"type":"trade","price":12345678901234567890123,"tags":["a","b"]}';
 const GZ_JSON = gzipSync('{"type":"gz","n":1}');
@@ -189,6 +189,31 @@ describe('--filter in every mode', () => {
     const r = await runCli(['connect', 'ws://127.0.0.1:9', '--filter', '/[/']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--filter.*invalid --filter regex \/\[\//);
+  });
+});
+
+describe('--filter and --decode on a server', () => {
+  it('echo --json: what clients send is filtered and decoded; the echo itself is untouched', async () => {
+    const server = await startServerCli(['echo', '0', '--json', '--filter', 'type=trade', '--decode', 'gzip']);
+    const client = await openClient(server.url);
+    await client.send(QUOTE);
+    await client.send(gzipSync(TRADE_1), { binary: true });
+    await client.send(TRADE_3);
+    // Every message comes back as it was sent: filters choose what is shown, nothing else.
+    const echoed = await client.waitForMessages(3);
+    expect(echoed.map((m) => m.isBinary)).toEqual([false, true, false]);
+    expect(gunzipSync(echoed[1].data).toString()).toBe(TRADE_1);
+    client.ws.close(1000);
+    await client.closed;
+    server.child.kill('SIGTERM');
+    const r = await server.result;
+    expect(r.code).toBe(143);
+    const received = jsonLines(r.out).filter((e) => e.event === 'message' && e.dir === 'in');
+    expect(received.map((e) => (e.decoded as { text?: string } | undefined)?.text ?? e.data)).toEqual([
+      TRADE_1,
+      TRADE_3,
+    ]);
+    expect(jsonLines(r.out).at(-1)).toMatchObject({ event: 'summary', filtered: 1 });
   });
 });
 

@@ -275,6 +275,32 @@ describe('wsprobe proxy', () => {
     console.log(`proxy RSS ${before >> 10} MiB → peak ${peak >> 10} MiB while held after ${held} of ${TOTAL} messages`);
   }, 120_000);
 
+  it('stops reading the upstream while its own stdout is backed up, and loses nothing', async () => {
+    const server = await upstream();
+    const proxy = await proxyTo(server.url, '-q', '--binary-output', 'hex');
+    const client = await open(`${proxy.url}/out`);
+    const { ws: far } = await server.next();
+    let got = 0;
+    client.on('message', () => got++);
+    // Nobody reads the proxy's stdout: it fills up, and the proxy stops reading the server.
+    proxy.child.stdout!.pause();
+    const COUNT = 2000;
+    const data = Buffer.alloc(32 * 1024, 7);
+    for (let i = 0; i < COUNT; i++) far.send(data);
+    // Held back: nothing more reaches the client (for 20 polls in a row) while the server still has
+    // most of it to write.
+    let last = -1;
+    let steady = 0;
+    await until('the server to be held back', () => {
+      steady = got === last ? steady + 1 : 0;
+      last = got;
+      return steady >= 20 && far.bufferedAmount > 16 * 1024 * 1024;
+    });
+    expect(got).toBeLessThan(COUNT);
+    proxy.child.stdout!.resume();
+    await until('every message', () => got === COUNT, 60_000);
+  }, 90_000);
+
   it('closes the client with 1011 and one log line when the upstream is killed, and the upstream with 1001 when the client is', async () => {
     const server = await upstream();
     const proxy = await proxyTo(server.url);

@@ -3,13 +3,32 @@
  * programs: the cleanup's SIGKILL would orphan them), and the processes a pid has as children.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { onCleanup } from './cleanup.js';
+import { afterEach } from 'vitest';
 import { type RunningServerCli, type StartOptions, startServerCli } from './cli.js';
 
 export interface ExecServerCli extends RunningServerCli {
   /** What it has printed on stdout and stderr so far. */
   printed(): { out: string; err: string };
 }
+
+const running = new Set<ExecServerCli>();
+
+/**
+ * After each test, before the shared cleanup SIGKILLs what the test started (after-hooks run in reverse
+ * order of registration, and this one is registered later), every server started here gets SIGTERM and
+ * is waited for: it ends its programs. A SIGKILLed server would leave them to init.
+ */
+afterEach(async () => {
+  const servers = [...running];
+  running.clear();
+  await Promise.all(
+    servers.map(async (server) => {
+      if (server.child.exitCode !== null || server.child.signalCode !== null) return;
+      server.child.kill('SIGTERM');
+      await Promise.race([server.result, new Promise((resolve) => setTimeout(resolve, 8000))]);
+    }),
+  );
+});
 
 /** Starts `wsprobe listen …`; after the test it gets SIGTERM and is waited for (bounded). */
 export async function startExecServer(args: string[], options: StartOptions = {}): Promise<ExecServerCli> {
@@ -22,11 +41,7 @@ export async function startExecServer(args: string[], options: StartOptions = {}
     seen.err += chunk.toString('utf8');
   });
   const server: ExecServerCli = { ...started, printed: () => seen };
-  onCleanup(async () => {
-    if (server.child.exitCode !== null || server.child.signalCode !== null) return;
-    server.child.kill('SIGTERM');
-    await Promise.race([server.result, new Promise((resolve) => setTimeout(resolve, 5000))]);
-  });
+  running.add(server);
   return server;
 }
 

@@ -74,8 +74,9 @@ export class PayloadView {
   /** The event to render, or null when the filters leave it out. */
   process(e: SessionEvent): SessionEvent | null {
     if (e.event === 'summary') return this.filtering || this.filtered > 0 ? { ...e, filtered: this.filtered } : e;
-    if (e.event !== 'message' || e.dir !== 'in') return e;
+    if (e.event !== 'message') return e;
     let shown = e;
+    // Sent messages are decoded too (what --send-msgpack or /cbor sent); only received ones are filtered.
     if (this.o.decode !== undefined && e.binary) {
       const result = decodePayload(e.data, this.o.decode, this.codecs, this.o.decodeLimit);
       if (result?.ok) shown = { ...e, decoded: result.value };
@@ -84,7 +85,7 @@ export class PayloadView {
         shown = { ...e, decodeNote: note };
       }
     }
-    if (this.include.length > 0 || this.exclude.length > 0) {
+    if (e.dir === 'in' && (this.include.length > 0 || this.exclude.length > 0)) {
       const text = matchText(shown);
       const hit = (x: Expectation) => text !== null && matches(x, text);
       if ((this.include.length > 0 && !this.include.some(hit)) || this.exclude.some(hit)) {

@@ -169,6 +169,20 @@ describe('--filter in every mode', () => {
     expect((await run('--filter-out', '/^heart/')).out).toBe(`${TRADE_1}\n${QUOTE}\n${TRADE_3}\n`);
   });
 
+  it('pretty: a JSON path', async () => {
+    const r = await run('--filter', 'type=trade', '--pretty');
+    const shown = plain(r.out)
+      .split('\n')
+      .filter((l) => l.startsWith('<'));
+    expect(shown).toEqual(['< {"type": "trade", "id": 1}', '< {"type": "trade", "id": 3}']);
+  });
+
+  it('--json: a regex', async () => {
+    const events = jsonLines((await run('--filter', '/^heart|"id":1/', '--json')).out);
+    expect(events.filter((e) => e.event === 'message').map((e) => e.data)).toEqual([TRADE_1, HEARTBEAT]);
+    expect(events.at(-1)).toMatchObject({ event: 'summary', filtered: 2 });
+  });
+
   it('pretty: only the matching messages are drawn', async () => {
     const r = await run('--filter', '/quote|heartbeat/', '--pretty');
     const shown = plain(r.out)
@@ -270,6 +284,25 @@ describe('sending encoded', () => {
     expect(fromMsgpack(server.received[0].data)).toEqual({ type: 'mp', list: [1, 2.5, 'x'], big: 4294967296 });
     expect(server.received[1].data.toString()).toBe('between');
     expect(fromCbor(server.received[2].data)).toEqual({ type: 'cbor', ok: true });
+  });
+
+  it('with --decode, what was sent encoded is shown decoded too', async () => {
+    const server = await startServer({ echo: false });
+    const r = await runCli([
+      'connect',
+      server.url,
+      '--no-stdin',
+      '-w',
+      '0',
+      '--send-msgpack',
+      '{"op":"sub"}',
+      '--decode',
+      'msgpack',
+      '--pretty',
+    ]);
+    expect(plain(r.out).split('\n')[1]).toBe('> {"op": "sub"}  (msgpack, 8 bytes)');
+    await server.waitForMessages(1);
+    expect(fromMsgpack(server.received[0].data)).toEqual({ op: 'sub' });
   });
 
   it('invalid JSON is a usage error before connecting', async () => {

@@ -7,6 +7,7 @@
  * a message may hold newlines). Pure: no streams here.
  */
 import { isUtf8 } from 'node:buffer';
+import { chunkBuffer, LineSplitter } from '../protocol/lines.js';
 
 export type Framing = 'lines' | 'nul' | 'raw' | 'json';
 export const FRAMINGS: readonly Framing[] = ['lines', 'nul', 'raw', 'json'];
@@ -47,60 +48,36 @@ export interface Unit {
  * never altered); in `raw`, each chunk as it arrives, in pieces of at most `chunkSize`, binary.
  */
 export class Unframer {
-  private parts: Buffer[] = [];
-  private partsLength = 0;
+  /** lines/nul/json: only the delimiter is removed (a `\r` before it is the program's byte). */
+  private readonly splitter: LineSplitter | null;
 
   constructor(
     private readonly framing: Framing,
     private readonly chunkSize: number,
-  ) {}
+  ) {
+    this.splitter = framing === 'raw' ? null : new LineSplitter(DELIMITER[framing], false);
+  }
 
   push(chunk: Buffer): Unit[] {
-    if (this.framing === 'raw') {
-      const units: Unit[] = [];
-      for (let i = 0; i < chunk.length; i += this.chunkSize) {
-        units.push({ data: chunk.subarray(i, i + this.chunkSize), binary: true });
-      }
-      return units;
+    if (!this.splitter) {
+      return chunk.length === 0 ? [] : chunkBuffer(chunk, this.chunkSize).map((data) => ({ data, binary: true }));
     }
-    const delimiter = DELIMITER[this.framing];
-    const units: Unit[] = [];
-    let start = 0;
-    for (;;) {
-      const at = chunk.indexOf(delimiter, start);
-      if (at === -1) break;
-      let data = chunk.subarray(start, at);
-      if (this.partsLength > 0) {
-        data = Buffer.concat([...this.parts, data]);
-        this.parts = [];
-        this.partsLength = 0;
-      }
-      units.push(this.unit(data));
-      start = at + 1;
-    }
-    if (start < chunk.length) {
-      this.parts.push(Buffer.from(chunk.subarray(start)));
-      this.partsLength += chunk.length - start;
-    }
-    return units;
+    return this.splitter.push(chunk).map((data) => this.unit(data));
   }
 
   /** The output ended: a last unit without its delimiter, if any. */
   end(): Unit | null {
-    if (this.partsLength === 0) return null;
-    const data = Buffer.concat(this.parts);
-    this.parts = [];
-    this.partsLength = 0;
-    return this.unit(data);
-  }
-
-  private unit(data: Buffer): Unit {
-    return this.framing === 'json' ? fromJsonLine(data) : { data, binary: !isUtf8(data) };
+    const rest = this.splitter?.end();
+    return rest ? this.unit(rest) : null;
   }
 
   /** Bytes held for an unfinished unit. */
   get pending(): number {
-    return this.partsLength;
+    return this.splitter?.pending ?? 0;
+  }
+
+  private unit(data: Buffer): Unit {
+    return this.framing === 'json' ? fromJsonLine(data) : { data, binary: !isUtf8(data) };
   }
 }
 

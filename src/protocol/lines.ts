@@ -1,16 +1,25 @@
-/** Incremental splitting of a byte stream into lines (`\n` or `\r\n` stripped). Pure. */
+/**
+ * Incremental splitting of a byte stream into lines (`\n` or `\r\n` stripped) — or, given another
+ * delimiter and `stripCr` false, into units with only the delimiter removed (`--exec-framing nul`).
+ * Pure.
+ */
 
 export class LineSplitter {
   /** Pieces of an unfinished line; joined once, when its newline comes (no rescanning). */
   private parts: Buffer[] = [];
   private partsLength = 0;
 
+  constructor(
+    private readonly delimiter = 0x0a,
+    private readonly stripCr = true,
+  ) {}
+
   /** Feed a chunk; returns the complete lines it finishes, in order. */
   push(chunk: Buffer): Buffer[] {
     const lines: Buffer[] = [];
     let start = 0;
     for (;;) {
-      const nl = chunk.indexOf(0x0a, start);
+      const nl = chunk.indexOf(this.delimiter, start);
       if (nl === -1) break;
       let line = chunk.subarray(start, nl);
       if (start === 0 && this.partsLength > 0) {
@@ -18,7 +27,7 @@ export class LineSplitter {
         this.parts = [];
         this.partsLength = 0;
       }
-      lines.push(line.length > 0 && line[line.length - 1] === 0x0d ? line.subarray(0, -1) : line);
+      lines.push(this.withoutCr(line));
       start = nl + 1;
     }
     if (start < chunk.length) {
@@ -35,7 +44,11 @@ export class LineSplitter {
     const rest = Buffer.concat(this.parts);
     this.parts = [];
     this.partsLength = 0;
-    return rest[rest.length - 1] === 0x0d ? rest.subarray(0, -1) : rest;
+    return this.withoutCr(rest);
+  }
+
+  private withoutCr(line: Buffer): Buffer {
+    return this.stripCr && line.length > 0 && line[line.length - 1] === 0x0d ? line.subarray(0, -1) : line;
   }
 
   /** Bytes held for an unfinished line. */

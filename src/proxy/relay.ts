@@ -85,6 +85,8 @@ export class Pair {
   private readonly held: Record<ProxySide, boolean> = { client: false, upstream: false };
   /** Pings we sent (`/client 2 /ping`) on each side: their pongs are ours, not passed on. */
   private readonly ownPings: Record<ProxySide, number> = { client: 0, upstream: 0 };
+  /** The upstream closed before the client had its connection: passed on once it has. */
+  private closeForClient: Pick<CloseInfo, 'code' | 'reason' | 'by'> | undefined = undefined;
 
   constructor(
     readonly id: number,
@@ -132,9 +134,11 @@ export class Pair {
   attach(client: ServerClient): void {
     this.client = client;
     client.onControl = (kind, data) => this.control('client', kind, data);
-    for (const [data, binary] of this.early ?? []) this.toClient(data, binary);
+    const early = this.early ?? [];
     this.early = null;
+    for (const [data, binary] of early) this.toClient(data, binary);
     this.upstream.resume('backlog');
+    if (this.closeForClient) this.passClose('upstream', this.closeForClient);
   }
 
   /** The client's handshake was answered but it never became a connection (it went away). */
@@ -281,6 +285,8 @@ export class Pair {
     if (!to?.isOpen) {
       // A client gone before it was paired: its upstream (open or still connecting) goes too.
       if (from === 'client' && !this.upstreamEnded) this.stop(LOST_CODES.client, 'client gone');
+      // An upstream gone before its client was paired: the client is closed once it is.
+      if (from === 'upstream' && !this.client) this.closeForClient = close;
       return;
     }
     const passed = passedClose(from, close);

@@ -182,6 +182,35 @@ describe('wsprobe proxy', () => {
     ]);
   });
 
+  it('passes on what an upstream sends at once, and a close before the client is even paired', async () => {
+    const server = await upstream();
+    server.wss.on('connection', (ws, req) => {
+      ws.send('greeting 1');
+      ws.send(Buffer.from([1, 2, 3]));
+      if (req.url === '/bye') ws.close(4002, 'at once');
+    });
+    const proxy = await proxyTo(server.url);
+    const received = (ws: WebSocket) => {
+      const got: string[] = [];
+      ws.on('message', (data: Buffer, binary) => got.push(binary ? data.toString('hex') : data.toString()));
+      return got;
+    };
+    const first = new WebSocket(`${proxy.url}/hi`, { perMessageDeflate: false });
+    onCleanup(() => first.terminate());
+    const firstGot = received(first);
+    await until('both messages', () => firstGot.length === 2);
+    expect(firstGot).toEqual(['greeting 1', '010203']);
+
+    const second = new WebSocket(`${proxy.url}/bye`, { perMessageDeflate: false });
+    onCleanup(() => second.terminate());
+    const secondGot = received(second);
+    const closed = await new Promise<[number, string]>((resolve) =>
+      second.once('close', (c, r) => resolve([c, r.toString()])),
+    );
+    expect(closed).toEqual([4002, 'at once']);
+    expect(secondGot).toEqual(['greeting 1', '010203']);
+  });
+
   it("passes an upstream's 401 with its WWW-Authenticate and body to the client", async () => {
     const http = createServer();
     http.on('upgrade', (_req, socket) => {

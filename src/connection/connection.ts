@@ -85,6 +85,8 @@ export abstract class Connection {
   private pingsIn = 0;
   /** The socket was open when the last ping was seen. */
   private openAtLastPing = true;
+  /** batchWrites: the socket holds what is written until the end of this tick. */
+  private corked = false;
 
   constructor(
     protected readonly ctx: ConnectionContext,
@@ -151,6 +153,21 @@ export abstract class Connection {
     if (this.ctx.totals) count(this.ctx.totals, 'out', data.length);
     ws.send(data, { binary }, done);
     return true;
+  }
+
+  /**
+   * A relay forwards many small messages per read, and ws writes each frame at once: what is forwarded
+   * until the end of this tick is held in the socket and goes out in one write.
+   */
+  batchWrites(): void {
+    const socket = (this.ws as unknown as { _socket?: { cork(): void; uncork(): void } } | undefined)?._socket;
+    if (this.corked || !socket) return;
+    this.corked = true;
+    socket.cork();
+    process.nextTick(() => {
+      this.corked = false;
+      socket.uncork();
+    });
   }
 
   /** A relay passes a ping or pong on as it came (not shown: it was, as it came in). */

@@ -206,6 +206,7 @@ export class Pair {
    * it came from is not read until it has been written (then everything before it has been too).
    */
   private pass(to: ServerClient | ClientSession, from: ProxySide, data: Buffer, binary: boolean): void {
+    to.batchWrites();
     if (this.held[from] || to.bufferedAmount + data.length <= RELAY_HIGH_BYTES) {
       to.forward(data, binary);
       return;

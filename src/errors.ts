@@ -10,6 +10,8 @@ export const ExitCode = {
   Lost: 6,
   PeerClosed: 7,
   Expect: 8,
+  /** `replay`: the session went well but the server's answers did not match the recording. */
+  Mismatch: 9,
   /** `--exec`: the program exited non-zero or was killed by a signal we did not send. */
   ProgramFailed: 10,
   Timeout: 124,

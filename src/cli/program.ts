@@ -6,6 +6,7 @@ import { addConnectCommand } from './connect-options.js';
 import { shownError } from './error-display.js';
 import { helpConfiguration } from './help.js';
 import { addProxyCommand } from './proxy-options.js';
+import { addReplayCommand } from './replay-options.js';
 import { addServerCommands } from './server-options.js';
 import { usageWords } from './usage-words.js';
 
@@ -88,6 +89,7 @@ export function buildProgram(
   addConnectCommand(program, env, setExit);
   addServerCommands(program, env, setExit);
   addProxyCommand(program, env, setExit);
+  addReplayCommand(program, env, setExit);
   // Each command's usage errors point to its own help, and say (to `usageHint`) whose they were.
   for (const command of program.commands) {
     const name = command.name();

@@ -2,6 +2,7 @@
 import { closeCodeName } from '../protocol/close-codes.js';
 import type {
   CloseEvent,
+  CompareEvent,
   ErrorEvent,
   ExecExitEvent,
   ExecStartEvent,
@@ -14,6 +15,8 @@ import type {
   OpenEvent,
   ProxySide,
   ReconnectingEvent,
+  ReplayEvent,
+  ReplayPayload,
   RequestEvent,
   ResponseEvent,
   SessionEvent,
@@ -222,4 +225,45 @@ export function execExitText(e: ExecExitEvent): string {
 /** `--exec`: one line of the program's stderr, escaped: `stderr: …`. */
 export function execStderrText(e: ExecStderrEvent): string {
   return `stderr: ${escapeControl(e.data.toString('utf8'), false)}`;
+}
+
+/** A message of a replay on one line: text quoted and escaped (cut past 60 characters), binary by size. */
+export function replayPayloadText(p: ReplayPayload): string {
+  if (p.binary) return `binary ${p.data.length} bytes`;
+  const text = p.data.toString('utf8');
+  return escapeControl(JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}…` : text), false);
+}
+
+/** `replay`: a comparison that was not equal, the lines that show it (an equal one shows nothing). */
+export function compareLines(e: CompareEvent): string[] {
+  const to = e.answered ? ` (answer to sent message #${e.after} ${replayPayloadText(e.answered)})` : '';
+  const expected = e.expected ? replayPayloadText(e.expected) : '';
+  const actual = e.actual ? replayPayloadText(e.actual) : '';
+  switch (e.result) {
+    case 'equal':
+      return [`reply #${e.index}${to} as recorded`];
+    case 'differing':
+      return [
+        `reply #${e.index}${to} differs:`,
+        `  - ${expected}`,
+        `  + ${actual}`,
+        ...(e.diff ?? []).map((d) => `  ${escapeControl(d, false)}`),
+      ];
+    case 'missing':
+      return [`reply #${e.index}${to} missing: expected ${expected}`];
+    case 'extra':
+      return [`reply #${e.index} extra (not in the recording): ${actual}`];
+    case 'unexpected':
+      return [
+        `unexpected message #${e.index} ${actual}; ` +
+          (e.expected ? `the recording has ${expected} here` : 'the recording has no more client messages'),
+      ];
+  }
+}
+
+/** `replay`: the verdict line. */
+export function replayText(e: ReplayEvent): string {
+  if (e.matched) return `replay: the conversation matched the recording (${e.equal} of ${e.expected} replies)`;
+  const counts = `${e.equal} equal, ${e.differing} differing, ${e.missing} missing, ${e.extra} extra`;
+  return `replay: the conversation did not match the recording: ${counts}; first at reply #${e.first}`;
 }

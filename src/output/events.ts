@@ -208,6 +208,38 @@ export interface ExecStderrEvent extends Base {
   pid: number;
   data: Buffer;
 }
+/** `replay`: a message the server sent, compared with the recording's (`unexpected`: `--serve`, a client's message). */
+export interface CompareEvent extends Base {
+  event: 'compare';
+  /** 1-based: the server's n-th message (`unexpected`: the client's n-th). */
+  index: number;
+  result: 'equal' | 'differing' | 'missing' | 'extra' | 'unexpected';
+  /** 1-based index of the client message it answered. */
+  after?: number;
+  /** That client message. */
+  answered?: ReplayPayload;
+  expected?: ReplayPayload;
+  actual?: ReplayPayload;
+  /** `data.id: 7 → 8`, `text differs at byte 12`, … */
+  diff?: readonly string[];
+}
+export interface ReplayPayload {
+  data: Buffer;
+  binary: boolean;
+}
+/** `replay`: the verdict, once the conversation is over. */
+export interface ReplayEvent extends Base {
+  event: 'replay';
+  matched: boolean;
+  /** The server messages the recording has. */
+  expected: number;
+  equal: number;
+  differing: number;
+  missing: number;
+  extra: number;
+  /** The first comparison that was not equal. */
+  first?: number;
+}
 export interface Timings {
   dnsMs?: number;
   connectMs?: number;
@@ -256,6 +288,8 @@ export type SessionEvent =
   | ExecStartEvent
   | ExecExitEvent
   | ExecStderrEvent
+  | CompareEvent
+  | ReplayEvent
   | SummaryEvent;
 
 export type EventName = SessionEvent['event'];

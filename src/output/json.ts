@@ -143,6 +143,31 @@ export function createJsonRenderer(o: JsonOptions): Renderer {
     'exec-exit': (e) =>
       line(e, { pid: e.pid, code: e.code, signal: e.signal, failed: e.failed, durationMs: e.durationMs }),
     'exec-stderr': (e) => line(e, { pid: e.pid, data: e.data.toString('utf8') }),
+    compare: (e) => {
+      const fields: Fields = { index: e.index, result: e.result };
+      if (e.after !== undefined) fields.after = e.after;
+      if (e.expected)
+        fields.expected = {
+          type: e.expected.binary ? 'binary' : 'text',
+          ...payload(e.expected.data, e.expected.binary),
+        };
+      if (e.actual)
+        fields.actual = { type: e.actual.binary ? 'binary' : 'text', ...payload(e.actual.data, e.actual.binary) };
+      if (e.diff) fields.diff = e.diff;
+      return line(e, fields);
+    },
+    replay: (e) => {
+      const { matched, expected, equal, differing, missing, extra, first } = e;
+      return line(e, {
+        matched,
+        expected,
+        equal,
+        differing,
+        missing,
+        extra,
+        ...(first !== undefined ? { first } : {}),
+      });
+    },
     summary: (e) =>
       line(e, {
         exitCode: e.exitCode,

@@ -5,6 +5,7 @@ import {
   clientOpenText,
   clock,
   closeText,
+  compareLines,
   errorText,
   execExitText,
   execStartText,
@@ -17,6 +18,7 @@ import {
   openText,
   reconnectText,
   redirectText,
+  replayText,
   requestLine,
   sideLabel,
   statusLine,
@@ -129,6 +131,9 @@ export function createPipeRenderer(o: PipeOptions): Renderer {
     'exec-exit': (e) => (e.failed ? { err: prefixed(e, execExitText(e)) } : status(e, execExitText(e))),
     // The program's own words: shown even with -q.
     'exec-stderr': (e) => ({ err: prefixed(e, execStderrText(e)) }),
+    // A replay's result is shown even with -q; a reply as recorded only with -v.
+    compare: (e) => (e.result === 'equal' && o.verbose === 0 ? null : { err: prefixed(e, compareLines(e).join('\n')) }),
+    replay: (e) => ({ err: prefixed(e, replayText(e)) }),
     summary: (e) => (o.showSummary ? { err: `${summaryLines(e).join('\n')}\n` } : null),
   };
 }

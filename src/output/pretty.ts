@@ -8,6 +8,7 @@ import {
   clientOpenText,
   clock,
   closeText,
+  compareLines,
   errorText,
   execExitText,
   execStartText,
@@ -21,6 +22,7 @@ import {
   openText,
   reconnectText,
   redirectText,
+  replayText,
   requestLine,
   sideLabel,
   statusLine,
@@ -189,6 +191,17 @@ export function createPrettyRenderer(o: PrettyOptions): Renderer {
       o.quiet && !e.failed ? null : { out: lines(e, [(e.failed ? c.red : c.gray)(execExitText(e))]) },
     // The program's own words: shown even with -q.
     'exec-stderr': (e) => ({ out: lines(e, [c.yellow(execStderrText(e))]) }),
+    // A replay's result is shown even with -q; a reply as recorded only with -v.
+    compare: (e) =>
+      e.result === 'equal' && o.verbose === 0
+        ? null
+        : {
+            out: lines(
+              e,
+              compareLines(e).map((l, i) => (i === 0 && e.result !== 'equal' ? c.red(l) : c.gray(l))),
+            ),
+          },
+    replay: (e) => ({ err: lines(e, [(e.matched ? c.green : c.red)(replayText(e))]) }),
     summary: (e) =>
       o.showSummary
         ? {

@@ -263,12 +263,14 @@ export class EndPolicy {
     return [{ do: 'clear-idle' }, { do: 'close', code, reason }];
   }
 
-  private decide(end: SessionEnd, signal?: StopSignal): ExitDecision {
+  /** The exit decision; `replay` asks again once the answers were compared (`mismatch`). */
+  decide(end: SessionEnd, signal?: StopSignal, mismatch = false): ExitDecision {
     const state: ClientEndState = {
       end,
       signal,
       badInput: this.badInput,
       programFailed: this.programFailed,
+      mismatch,
       expected: this.expected,
       recent: this.recent,
       expectClose: this.rules.expectClose,

@@ -72,6 +72,8 @@ export interface ClientEndState {
   expectClose?: number;
   /** `--exec`: the program exited non-zero (or died of a signal we did not send) on its own. */
   programFailed?: boolean;
+  /** `replay`: the server's answers did not match the recording (known once the session is over). */
+  mismatch?: boolean;
 }
 
 export interface ExitDecision {
@@ -104,6 +106,8 @@ export function clientExit(s: ClientEndState): ExitDecision {
   }
   // The session itself went as intended, but the --exec program behind it failed.
   if (base === ExitCode.Ok && s.programFailed) return { exitCode: ExitCode.ProgramFailed };
+  // A replay: the session went as intended, but the server did not answer as recorded.
+  if (base === ExitCode.Ok && s.mismatch) return { exitCode: ExitCode.Mismatch };
   return { exitCode: base };
 }
 

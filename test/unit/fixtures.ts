@@ -1,6 +1,7 @@
 /** Sample session events shared by the renderer tests. */
 import type {
   CloseEvent,
+  CompareEvent,
   ConnectingEvent,
   ConnectionEvent,
   ControlEvent,
@@ -15,6 +16,7 @@ import type {
   NothingReceivedEvent,
   OpenEvent,
   ReconnectingEvent,
+  ReplayEvent,
   RequestEvent,
   ResponseEvent,
   SocketIoEvent,
@@ -244,4 +246,28 @@ export const execStderr: ExecStderrEvent = {
   conn: 3,
   pid: 4242,
   data: Buffer.from('warning: \x1b[2Jlow disk'),
+};
+
+/** replay: a reply that differs from the recording's, and the verdict. */
+export const compareDiffering: CompareEvent = {
+  event: 'compare',
+  time: TIME,
+  index: 2,
+  result: 'differing',
+  after: 2,
+  answered: { data: Buffer.from('{"op":"get"}'), binary: false },
+  expected: { data: Buffer.from('{"id":7,"ts":1}'), binary: false },
+  actual: { data: Buffer.from('{"id":8,"ts":2}'), binary: false },
+  diff: ['id: 7 → 8'],
+};
+export const replayMismatch: ReplayEvent = {
+  event: 'replay',
+  time: TIME,
+  matched: false,
+  expected: 3,
+  equal: 2,
+  differing: 1,
+  missing: 0,
+  extra: 0,
+  first: 2,
 };

@@ -75,6 +75,8 @@ export interface ConnectFlags extends OutputFlags, ExecFlags, SocketIoFlags {
   pingTimeout?: number;
   /** `--reconnect` alone: without a limit. */
   reconnect?: number | true;
+  /** `--rules <file>`: auto-replies (read when the command runs, before connecting). */
+  rules?: string;
 }
 
 const CONNECT_EXAMPLES: readonly Example[] = [
@@ -156,6 +158,11 @@ export function addConnectCommand(program: Command, env: Env, setExit: (code: nu
     )
     .option('--no-stdin', 'do not read stdin (cron, nohup, background jobs)')
     .option('--no-history', 'do not read or write ~/.wsprobe_history')
+    .option(
+      '--rules <file>',
+      'answer the server by the rules in this JSON file, e.g. its pings (docs/rules.md)',
+      fileArg,
+    )
     .optionsGroup(GROUP.ending)
     .option('-w, --wait <seconds>', 'once input ends, close after this long quiet', secondsArg, 1)
     .option('--keep-open', 'after input ends, wait for the server to close', false)
@@ -226,11 +233,14 @@ export function addConnectCommand(program: Command, env: Env, setExit: (code: nu
       // -x, --send-hex, --send-base64, --send-file and --send-text-file append to one list, --expect
       // and --expect-json to another, each in command-line order.
       const waitGiven = command.getOptionValueSource('wait') === 'cli';
+      // --rules: read once, before connecting (a bad file is exit 2); its code loads only then.
+      const rules = flags.rules ? (await import('../rules/load.js')).loadRules(flags.rules, '--rules') : undefined;
       setExit(
         await runConnect(
           {
             ...connectPlan(url, flags, sends, expectations, waitGiven),
             socketio: socketioPlan(flags, emits, flags.connectTimeout * 1000),
+            rules,
           },
           env,
         ),

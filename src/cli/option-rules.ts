@@ -60,6 +60,7 @@ export function execNeeds(options: readonly string[]): Needs[] {
 export const SOCKETIO_CONFLICTS: readonly Conflict[] = [
   { options: ['--socketio', '--raw'], why: 'with --socketio each piped line is an event, a JSON array' },
   { options: ['--socketio', '--input'], why: 'with --socketio each piped line is an event, a JSON array' },
+  { options: ['--socketio', '--rules'], why: '--rules answers WebSocket messages, not Socket.IO events' },
 ];
 
 export const CONNECT_NEEDS: readonly Needs[] = [

@@ -5,6 +5,7 @@ import type { WriteOut } from '../output/summary.js';
 import { addConnectCommand } from './connect-options.js';
 import { shownError } from './error-display.js';
 import { helpConfiguration } from './help.js';
+import { addMockCommand } from './mock-options.js';
 import { addProxyCommand } from './proxy-options.js';
 import { addReplayCommand } from './replay-options.js';
 import { addServerCommands } from './server-options.js';
@@ -90,6 +91,7 @@ export function buildProgram(
   addServerCommands(program, env, setExit);
   addProxyCommand(program, env, setExit);
   addReplayCommand(program, env, setExit);
+  addMockCommand(program, env, setExit);
   // Each command's usage errors point to its own help, and say (to `usageHint`) whose they were.
   for (const command of program.commands) {
     const name = command.name();

@@ -38,6 +38,8 @@ export interface ServerFlags extends OutputFlags {
 }
 
 export interface ListenFlags extends ServerFlags, ExecFlags {
+  /** `--rules <file>`: scripted replies (the file is read when the command runs, before listening). */
+  rules?: string;
   broadcast: boolean;
   console: boolean;
   stdin: boolean;
@@ -120,7 +122,7 @@ const ECHO_EXAMPLES: readonly Example[] = [
  * The options both servers share, under their headings, with the command's own (`own`) added where
  * they belong: after the shared client options, before the output options.
  */
-function addServerOptions(cmd: Command, own: (cmd: Command) => Command): Command {
+export function addServerOptions(cmd: Command, own: (cmd: Command) => Command): Command {
   cmd
     .optionsGroup(GROUP.access)
     .option('--host <host>', 'address to bind (0.0.0.0 or :: for every interface: a warning says so)', '127.0.0.1')
@@ -178,6 +180,7 @@ export function addServerCommands(program: Command, env: Env, setExit: (code: nu
       cmd
         .option('--broadcast', "relay every client's messages to all the other clients (a chat room)", false)
         .option('--console', 'also serve a browser chat page at http://HOST:PORT/', false)
+        .option('--rules <file>', 'answer clients by the rules in this JSON file (docs/rules.md)', fileArg)
         .optionsGroup(GROUP.input)
         .option('--no-stdin', 'do not read stdin (background jobs)')
         .option('--no-history', 'interactive mode: do not read or write ~/.wsprobe_history'),
@@ -196,8 +199,13 @@ export function addServerCommands(program: Command, env: Env, setExit: (code: nu
       const { runListen } = await import('../commands/listen.js');
       const { broadcast, console, stdin, history } = flags;
       const exec = execPlan(flags);
+      // --rules: read once, before listening (a bad file is exit 2); its code loads only then.
+      const rules = flags.rules ? (await import('../rules/load.js')).loadRules(flags.rules, '--rules') : undefined;
       setExit(
-        await runListen({ ...serverPlan(port, flags), listen: { broadcast, console, stdin, history }, exec }, env),
+        await runListen(
+          { ...serverPlan(port, flags), listen: { broadcast, console, stdin, history }, exec, rules },
+          env,
+        ),
       );
     });
 

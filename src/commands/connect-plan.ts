@@ -7,6 +7,7 @@ import { readFileOrStream } from '../input/files.js';
 import type { SummaryEvent } from '../output/events.js';
 import type { OutputOptions } from '../output/options.js';
 import type { EndRules } from '../protocol/end-policy.js';
+import type { Rule } from '../protocol/rules.js';
 import type { OutMessage } from '../session/outbox.js';
 import type { SocketIoPlan } from '../session/socketio.js';
 import type { StdinOptions } from '../session/stdin-reader.js';
@@ -25,6 +26,8 @@ export interface ConnectPlan {
   socketio?: SocketIoPlan;
   /** `--exec`: a program as the input (its stdout is sent) and the reader of what arrives. */
   exec?: ExecPlan;
+  /** `--rules`: auto-replies to the server (docs/rules.md). */
+  rules?: readonly Rule[];
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });

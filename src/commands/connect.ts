@@ -8,6 +8,7 @@ import type { Env } from '../env.js';
 import { usageError } from '../errors.js';
 import type { ExecClient } from '../exec/client.js';
 import { urlText } from '../output/describe.js';
+import type { SessionEvent } from '../output/events.js';
 import { tooLargeToShow } from '../output/output.js';
 import { createSessionOutput, outputMode } from '../output/setup.js';
 import { type EndInput, EndPolicy } from '../protocol/end-policy.js';
@@ -85,23 +86,35 @@ export async function runConnect(plan: ConnectPlan, env: Env): Promise<number> {
   const output = createSessionOutput(plan.output, repl?.env ?? env, () => run.outputGone());
   const policy = new EndPolicy({ ...plan.ending, interactive: repl !== null });
   let exec: ExecClient | null = null;
+  // --rules: auto-replies, queued with what is typed or piped (loaded only then).
+  const rules = plan.rules
+    ? new (await import('../rules/client.js')).ClientRules(plan.rules, outbox, (code, reason) =>
+        run.session.close(code, reason),
+      )
+    : null;
+  const show: (e: SessionEvent) => void = repl
+    ? (e) => {
+        output.emit(e);
+        repl.observe(e);
+      }
+    : exec || plan.exec
+      ? (e) => {
+          output.emit(e);
+          // What arrives (and is shown) goes to the program's stdin; while that is full, the socket waits.
+          if (e.event === 'message' && e.dir === 'in' && exec && !exec.received(e.data, e.binary))
+            run.session.pause('program');
+        }
+      : output.emit;
   const run: ClientRun = new ClientRun(
     policy,
     { connection, keepalive: plan.keepalive, initial, layer: socketio?.layer },
     outbox,
-    repl
+    rules
       ? (e) => {
-          output.emit(e);
-          repl.observe(e);
+          show(e);
+          rules.observe(e);
         }
-      : exec || plan.exec
-        ? (e) => {
-            output.emit(e);
-            // What arrives (and is shown) goes to the program's stdin; while that is full, the socket waits.
-            if (e.event === 'message' && e.dir === 'in' && exec && !exec.received(e.data, e.binary))
-              run.session.pause('program');
-          }
-        : output.emit,
+      : show,
     env.now,
   );
   if (plan.exec) {
@@ -155,6 +168,7 @@ export async function runConnect(plan: ConnectPlan, env: Env): Promise<number> {
   run.start();
   stdin?.start();
   const result = await run.finished;
+  rules?.stop();
   spinner?.stop();
   repl?.repl.close();
   stopSignals();

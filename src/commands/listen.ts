@@ -282,6 +282,8 @@ export async function runListen(plan: ListenPlan, env: Env): Promise<number> {
   const flags = plan.listen;
   // --exec: a program answers each client (or all, --exec-shared); it replaces stdin and the prompt.
   const execModule = plan.exec ? await import('../exec/server.js') : null;
+  // --rules: scripted replies to each client, next to what is typed (loaded only then).
+  const rulesModule = plan.rules ? await import('../rules/server.js') : null;
   let exec: ExecServer | null = null;
   let controller: ListenController | null = null;
   let context: ServerContext | null = null;
@@ -309,6 +311,7 @@ export async function runListen(plan: ListenPlan, env: Env): Promise<number> {
     const listen = new ListenController(ctx, plan.admission);
     controller = listen;
     context = ctx;
+    const rules = rulesModule && plan.rules ? new rulesModule.ServerRules(ctx, plan.rules) : null;
     if (execModule && plan.exec) {
       exec = new execModule.ExecServer(ctx, plan.exec, plan.admission);
       ctx.core.onUpgrading = exec.upgrading;
@@ -324,6 +327,7 @@ export async function runListen(plan: ListenPlan, env: Env): Promise<number> {
         flags.broadcast ? 'what the other clients send' : '',
         plan.exec ? `the program ${plan.exec.command}` : '',
         flags.console ? 'the --console page' : '',
+        rules ? 'the answers of --rules' : '',
       ]
         .filter(Boolean)
         .join(', '),
@@ -346,20 +350,24 @@ export async function runListen(plan: ListenPlan, env: Env): Promise<number> {
       opened: (client) => {
         listen.clientOpened();
         exec?.opened(client);
+        rules?.opened(client);
       },
       message(client, data, isBinary) {
         if (flags.broadcast) listen.relay(client, data, isBinary);
         exec?.message(client, data, isBinary);
+        rules?.message(client, data, isBinary);
       },
       closed: (client) => {
         listen.clientClosed(client);
         exec?.closed(client);
+        rules?.closed(client);
       },
       httpRequest: flags.console ? listen.httpRequest : undefined,
       async finished() {
         prompt?.repl.close();
         input?.stop();
         listen.outbox.stop();
+        rules?.finished();
         await exec?.stop();
       },
     };

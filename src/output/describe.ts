@@ -75,6 +75,7 @@ export function sideLabel(e: SessionEvent): string {
 /** Who a server's message came from and went to, after its text: `  (from #1, to 3 clients)`. */
 export function messageNote(e: MessageEvent): string {
   const parts: string[] = [];
+  if (e.rule !== undefined) parts.push(`rule ${e.rule}`);
   if (e.from !== undefined) parts.push(`from #${e.from}`);
   if (e.to !== undefined) parts.push(`to ${e.to.length} client${e.to.length === 1 ? '' : 's'}`);
   return parts.length ? `  (${parts.join(', ')})` : '';

@@ -87,6 +87,8 @@ export interface MessageEvent extends Base {
   binary: boolean;
   /** `listen --broadcast`: the client whose message this is, relayed to others. */
   from?: number;
+  /** `--rules`: the rule (1-based) that sent this message. */
+  rule?: number;
   /**
    * Servers: one message sent to several clients (typed to all, or relayed), shown once: the ids of
    * those it went to. `conn` is then absent (a message to one client carries `conn` as usual).

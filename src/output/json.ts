@@ -103,6 +103,7 @@ export function createJsonRenderer(o: JsonOptions): Renderer {
         ...payload(e.data, e.binary),
       };
       if (e.from !== undefined) fields.from = e.from;
+      if (e.rule !== undefined) fields.rule = e.rule;
       if (e.to !== undefined) {
         fields.recipients = e.to.length;
         fields.to = e.to;

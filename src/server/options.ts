@@ -1,6 +1,7 @@
 /** The servers' options, resolved once from the command line (cli/server-options.ts), one object per concern. */
 import type { ExecPlan } from '../exec/plan.js';
 import type { OutputOptions } from '../output/options.js';
+import type { Rule } from '../protocol/rules.js';
 import type { Credentials } from './credentials.js';
 
 /** Who may connect: the handshake's checks. */
@@ -49,6 +50,8 @@ export interface ListenPlan extends ServerPlan {
   listen: { broadcast: boolean; console: boolean; stdin: boolean; history: boolean };
   /** `--exec`: a program behind each client (or one for all). */
   exec?: ExecPlan;
+  /** `--rules`: scripted replies to each client (docs/rules.md). */
+  rules?: readonly Rule[];
 }
 
 export interface EchoPlan extends ServerPlan {

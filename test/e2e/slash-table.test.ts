@@ -9,6 +9,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { decode as decodeCbor } from 'cbor-x';
 import { describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
 import { helpLines } from '../../src/output/status.js';
@@ -35,6 +36,8 @@ interface Peer {
   /** Resolves once a ping or pong has arrived. */
   control(kind: 'ping' | 'pong'): Promise<string>;
   closed: Promise<{ code: number; reason: string }>;
+  /** Sends a text message to the CLI. */
+  send(text: string): void;
 }
 
 function record(ws: WebSocket): Peer {
@@ -76,6 +79,7 @@ function record(ws: WebSocket): Peer {
     messagesSoFar: (n) => until(() => (messages.length >= n ? messages : undefined)),
     control: (kind) => until(() => (kind === 'ping' ? pings : pongs)[0]),
     closed: new Promise((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() }))),
+    send: (text) => ws.send(text),
   };
 }
 
@@ -161,6 +165,39 @@ const CASES: Record<string, Partial<Record<SlashContext | 'both', Case>>> = {
   hex: { both: { run: sends('/hex 00 ff 0a', binary([0x00, 0xff, 0x0a])) } },
   base64: { both: { run: sends('/base64 AAH/', binary([0x00, 0x01, 0xff])) } },
   json: { both: { run: sends('/json { "a" : [1, 2] }', text('{"a":[1,2]}')) } },
+  // {"a":1} as MessagePack: fixmap of 1, fixstr "a", 1.
+  msgpack: { both: { run: sends('/msgpack {"a":1}', binary([0x81, 0xa1, 0x61, 0x01])) } },
+  cbor: {
+    both: {
+      async run(place) {
+        place.line('/cbor {"a":1}');
+        for (const peer of place.peers) {
+          const [got] = await peer.messagesSoFar(1);
+          // A CBOR map may be written with a longer length than needed: compare what it decodes to.
+          expect(got.isBinary).toBe(true);
+          expect(decodeCbor(got.data)).toEqual({ a: 1 });
+        }
+      },
+    },
+  },
+  filter: {
+    client: {
+      async run(place) {
+        place.line('/filter /^keep/');
+        await place.printed('filter: only received messages matching /^keep/ are shown');
+        const [peer] = place.peers;
+        peer.send('drop this');
+        peer.send('keep this');
+        // Sent after 'drop this' on one socket: once it shows, 'drop this' has been seen and left out.
+        await place.printed('< keep this');
+        place.line('/filter off');
+        await place.printed('filter off: every received message is shown');
+        peer.send('after off');
+        const out = await place.printed('< after off');
+        expect(out).not.toContain('drop this');
+      },
+    },
+  },
   file: {
     both: {
       run(place) {

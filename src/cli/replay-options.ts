@@ -18,7 +18,7 @@ import { DEFAULT_PORT, portArg } from './server-options.js';
 
 /** `connect` options a replay does not take: the recording is its input and its expectation. */
 const NOT_REPLAYED: ReadonlySet<string> = new Set([GROUP.input, GROUP.program, 'Socket.IO:']);
-const NOT_REPLAYED_FLAGS: ReadonlySet<string> = new Set(['--expect', '--expect-json']);
+const NOT_REPLAYED_FLAGS: ReadonlySet<string> = new Set(['--expect', '--expect-json', '--rules']);
 
 const REPLAY_GROUP = 'Replay:';
 

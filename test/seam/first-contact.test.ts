@@ -38,7 +38,7 @@ describe('typos and habits: exit 2, one line, nothing connected to', () => {
     [
       'a bare word far from any command',
       ['frobnicate'],
-      'wsprobe: unknown command "frobnicate" (the commands are connect, listen, echo and proxy; for a host named frobnicate, write ws://frobnicate)',
+      'wsprobe: unknown command "frobnicate" (the commands are connect, listen, echo, proxy, replay and mock; for a host named frobnicate, write ws://frobnicate)',
     ],
     ['ws:/h', ['ws:/h'], 'wsprobe: invalid URL "ws:/h": expected ws://host after the scheme (did you mean ws://h?)'],
     ['ws:h', ['ws:h'], 'wsprobe: invalid URL "ws:h": expected ws://host after the scheme (did you mean ws://h?)'],

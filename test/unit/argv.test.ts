@@ -51,13 +51,13 @@ describe('normalizeArgv: words', () => {
       {
         kind: 'error',
         message: 'unknown command "frobnicate"',
-        hint: 'the commands are connect, listen, echo and proxy; for a host named frobnicate, write ws://frobnicate',
+        hint: 'the commands are connect, listen, echo, proxy, replay and mock; for a host named frobnicate, write ws://frobnicate',
       },
     ],
     [
       'a word that cannot be a host name',
       ['-'],
-      { kind: 'error', message: 'unknown command "-"', hint: 'the commands are connect, listen, echo and proxy' },
+      { kind: 'error', message: 'unknown command "-"', hint: 'the commands are connect, listen, echo, proxy, replay and mock' },
     ],
     ['an explicit connect to a bare name is kept', ['connect', 'echoo'], parsed('connect', 'echoo')],
     ['after --, nothing is read', ['connect', '--', '-weird'], parsed('connect', '--', '-weird')],

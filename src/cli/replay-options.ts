@@ -100,6 +100,8 @@ export function addReplayCommand(program: Command, env: Env, setExit: (code: num
     if (NOT_REPLAYED.has(option.helpGroupHeading ?? '') || NOT_REPLAYED_FLAGS.has(option.long ?? '')) continue;
     replay.addOption(option);
   }
+  // connect's conflicts travel with its Option objects; its help option goes under the same heading.
+  replay.optionsGroup(GROUP.other).helpOption('-h, --help', 'show this help');
   applyOptionRules(
     replay,
     [],

@@ -59,7 +59,7 @@ export interface Answer {
   text?: string;
 }
 
-const RULE_FIELDS = ['on', 'match', 'every', 'after', 'send', 'close', 'reason', 'delay', 'comment'] as const;
+export const RULE_FIELDS = ['on', 'match', 'every', 'after', 'send', 'close', 'reason', 'delay', 'comment'] as const;
 const TOP_FIELDS = ['rules', '$schema', 'comment'];
 /** At most this many rules, and `every` at least this often: a rules file cannot make a busy loop. */
 export const MAX_RULES = 1000;

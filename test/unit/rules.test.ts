@@ -1,5 +1,14 @@
+import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { answerTo, parseRules, type Rule, renderSend } from '../../src/protocol/rules.js';
+import {
+  answerTo,
+  MAX_RULES,
+  MIN_EVERY_SECONDS,
+  parseRules,
+  RULE_FIELDS,
+  type Rule,
+  renderSend,
+} from '../../src/protocol/rules.js';
 import { RulesRunner } from '../../src/rules/runner.js';
 
 function rules(...list: unknown[]): Rule[] {
@@ -237,5 +246,14 @@ describe('RulesRunner: the rules of one connection, on fake timers', () => {
     runner.message(Buffer.from([0, 1]), true);
     runner.message(Buffer.from('a'), false);
     expect(log).toEqual(['send text seen (rule 1, reply)', 'send two (rule 2, reply)']);
+  });
+});
+
+describe('docs/rules.schema.json says what the parser accepts', () => {
+  const schema = JSON.parse(readFileSync(new URL('../../docs/rules.schema.json', import.meta.url), 'utf8'));
+  it('names the same rule fields and limits', () => {
+    expect(Object.keys(schema.$defs.rule.properties).sort()).toEqual([...RULE_FIELDS].sort());
+    expect(schema.properties.rules.maxItems).toBe(MAX_RULES);
+    expect(schema.$defs.rule.properties.every.minimum).toBe(MIN_EVERY_SECONDS);
   });
 });

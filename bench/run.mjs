@@ -5,7 +5,7 @@
  * goes to stderr) and writes bench/results.json. A run that times out, exits with an unexpected
  * code or gives a wrong result (bytes, lines, message counts) fails the whole bench with exit 1.
  *
- * Usage: node bench/run.mjs [--quick] [--only lines,bytes,startup,smoke,server,idle,pretty,frames,deflate,exec,proxy]
+ * Usage: node bench/run.mjs [--quick] [--only lines,bytes,startup,smoke,server,idle,pretty,frames,deflate,exec,proxy,replay]
  *                           [--runs N]
  *   --quick  fewer repetitions and smaller sizes: the whole run takes under a minute
  *   --only   run only these workloads
@@ -52,6 +52,7 @@ const ALL = [
   'deflate',
   'exec',
   'proxy',
+  'replay',
 ];
 const only = optionValue('--only')?.split(',') ?? ALL;
 for (const name of only) {
@@ -218,6 +219,55 @@ async function lines() {
       floorSummary: base,
       floorName: 'ws script',
       bars: [atMost(1.15)],
+    });
+  });
+}
+
+// replay: a recording of the lines workload (each line out, its echo in) replayed with --speed max
+async function replay() {
+  const n = SIZES.lines;
+  const input = joinLines(n, shortLine);
+  const inputHash = sha256(input);
+  const recording = join(dir, 'replay.ndjson');
+  const events = [];
+  for (let i = 0; i < n; i++) {
+    const data = JSON.stringify(shortLine(i));
+    events.push(`{"event":"message","time":"2026-01-01T00:00:00.000Z","dir":"out","type":"text","data":${data}}`);
+    events.push(`{"event":"message","time":"2026-01-01T00:00:00.000Z","dir":"in","type":"text","data":${data}}`);
+  }
+  writeFileSync(recording, `${events.join('\n')}\n`);
+  log(`replay: a recording of ${n.toLocaleString('en-US')} messages each way, --speed max, against pipe mode`);
+  const replayCheck = (label) => {
+    expectExact(label, input, inputHash);
+    if (!readFileSync(errPath, 'utf8').includes(`matched the recording (${n} of ${n} replies)`))
+      fail(label, 'the replay did not report a match');
+  };
+  await withEchoServer(async (url) => {
+    const [replayed, pipe] = await rounds(
+      'replay',
+      [
+        {
+          name: 'replay',
+          args: [cli, 'replay', recording, url, '--speed', 'max', '-q', '--count', String(n)],
+          check: replayCheck,
+        },
+        {
+          name: 'pipe',
+          args: [cli, 'connect', url, '-q', '--count', String(n)],
+          stdin: { data: input },
+          check: (label) => expectExact(label, input, inputHash),
+        },
+      ],
+      RUNS.long,
+      120_000,
+    );
+    addRow({
+      name: `replay --speed max (${n / 1000}k)`,
+      unit: 'ms',
+      wsprobe: replayed,
+      floorSummary: pipe,
+      floorName: 'pipe mode',
+      bars: [atMost(1.5)],
     });
   });
 }
@@ -662,6 +712,7 @@ const WORKLOADS = {
   deflate,
   exec,
   proxy,
+  replay,
 };
 
 async function main() {

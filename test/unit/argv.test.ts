@@ -57,7 +57,11 @@ describe('normalizeArgv: words', () => {
     [
       'a word that cannot be a host name',
       ['-'],
-      { kind: 'error', message: 'unknown command "-"', hint: 'the commands are connect, listen, echo, proxy, replay and mock' },
+      {
+        kind: 'error',
+        message: 'unknown command "-"',
+        hint: 'the commands are connect, listen, echo, proxy, replay and mock',
+      },
     ],
     ['an explicit connect to a bare name is kept', ['connect', 'echoo'], parsed('connect', 'echoo')],
     ['after --, nothing is read', ['connect', '--', '-weird'], parsed('connect', '--', '-weird')],

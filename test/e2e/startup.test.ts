@@ -1,5 +1,5 @@
 /** The fast paths stay fast: --help and --version load none of the session's heavy modules. */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,6 +45,21 @@ describe('start-up', () => {
     const loaded = await loadedBy(['--version']);
     expect(loaded.some((url) => url.includes('/dist/'))).toBe(false);
     expect(loaded.some((url) => url.includes('commander'))).toBe(false);
+  });
+
+  it('rules code loads only with --rules or mock, not for --help or a plain session', async () => {
+    const isRules = (url: string) => contains(url, 'that is a /regex/');
+    for (const [args, code] of [
+      [['mock', '--help'], 0],
+      [['listen', '--help'], 0],
+      [['connect', `ws://127.0.0.1:${await deadPort()}`], 3],
+    ] as const) {
+      expect((await loadedBy([...args], code)).some(isRules), args.join(' ')).toBe(false);
+    }
+    const rules = join(mkdtempSync(join(tmpdir(), 'wsprobe-rules-')), 'rules.json');
+    writeFileSync(rules, '{"rules":[{"on":"connect","send":"hi"}]}');
+    const loaded = await loadedBy(['connect', `ws://127.0.0.1:${await deadPort()}`, '--rules', rules], 3);
+    expect(loaded.some(isRules)).toBe(true);
   });
 
   it('a session does load ws (so the tracer sees what it should)', async () => {

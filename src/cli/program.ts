@@ -40,9 +40,11 @@ Examples:
   wsprobe echo 0
   # a relay: point an app at ws://127.0.0.1:8080/… to see what it and its server say
   wsprobe proxy wss://api.example.com/ 8080
+  # a mock server that answers each client by the rules of a JSON file
+  wsprobe mock rules.json 8080
 
 Run \`wsprobe <command> --help\` for its options, examples and exit codes.
-Reference: docs/ in the wsprobe package (connect.md, listen.md, echo.md, proxy.md).`;
+Reference: docs/ in the wsprobe package (connect.md, listen.md, echo.md, proxy.md, rules.md).`;
 
 /**
  * `argv` is the command line being parsed: a usage error is printed before the output options exist,

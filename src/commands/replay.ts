@@ -11,7 +11,7 @@ import { urlText } from '../output/describe.js';
 import type { ReplayPayload } from '../output/events.js';
 import { tooLargeToShow } from '../output/output.js';
 import { createSessionOutput } from '../output/setup.js';
-import { compareConversation, compareTotals } from '../protocol/compare.js';
+import { type CompareTotals, compareReply, countComparison, missingReply } from '../protocol/compare.js';
 import { EndPolicy } from '../protocol/end-policy.js';
 import type { Recording } from '../protocol/recording.js';
 import { normalizeUrl } from '../protocol/url.js';
@@ -34,17 +34,18 @@ export async function runReplay(plan: ReplayPlan, env: Env): Promise<number> {
   return replayAgainstServer(plan, recording, env);
 }
 
+type Expected = ReplayPayload & { after?: number; answered?: ReplayPayload };
+
 /** The server's recorded messages, each with the client message it followed (1-based, and which). */
-function expectedReplies(recording: Recording): Array<ReplayPayload & { after?: number; answered?: ReplayPayload }> {
-  const out: Array<ReplayPayload & { after?: number; answered?: ReplayPayload }> = [];
+function expectedReplies(recording: Recording): Expected[] {
+  const out: Expected[] = [];
   let sent = 0;
   let last: ReplayPayload | undefined;
   for (const m of recording.messages) {
-    const payload = { data: m.data, binary: m.binary };
     if (m.from === 'client') {
       sent++;
-      last = payload;
-    } else out.push(sent > 0 ? { ...payload, after: sent, answered: last } : payload);
+      last = m;
+    } else out.push(sent > 0 ? { data: m.data, binary: m.binary, after: sent, answered: last } : m);
   }
   return out;
 }
@@ -66,8 +67,19 @@ async function replayAgainstServer(plan: ReplayPlan, recording: Recording, env: 
   const outbox = new Outbox();
   const output = createSessionOutput(connect.output, env, () => run.outputGone());
   const policy = new EndPolicy({ ...connect.ending, interactive: false });
-  const received: ReplayPayload[] = [];
+  // Each answer is compared as it comes (and not kept): a long replay holds only what is still expected.
+  const expected = expectedReplies(recording);
+  const totals: CompareTotals = { equal: 0, differing: 0, missing: 0, extra: 0 };
+  let received = 0;
   let opened = false;
+  const compare = (data: Buffer, binary: boolean): void => {
+    const e = expected[received];
+    if (e) expected[received] = undefined as unknown as Expected;
+    received++;
+    const c = compareReply(received, e, { data, binary }, plan.ignore);
+    countComparison(totals, c);
+    output.emit({ event: 'compare', time: env.now(), ...c, answered: e?.answered });
+  };
   const pacer = new Pacer(
     clientSteps(recording.messages),
     plan.pace,
@@ -80,11 +92,11 @@ async function replayAgainstServer(plan: ReplayPlan, recording: Recording, env: 
     { connection, keepalive: connect.keepalive, initial: [] },
     outbox,
     (e) => {
+      output.emit(e);
       if (e.event === 'message' && e.dir === 'in') {
-        received.push({ data: e.data, binary: e.binary });
+        compare(e.data, e.binary);
         pacer.reply();
       }
-      output.emit(e);
     },
     env.now,
   );
@@ -113,14 +125,12 @@ async function replayAgainstServer(plan: ReplayPlan, recording: Recording, env: 
 
   // Compared only when there was a conversation: a failure to connect is reported as connect does.
   if (opened && !result.signal) {
-    const expected = expectedReplies(recording);
-    const comparisons = compareConversation(expected, received, plan.ignore);
     const time = env.now();
-    for (const c of comparisons) {
-      const e = expected[c.index - 1];
-      output.emit({ event: 'compare', time, ...c, answered: e?.answered });
+    for (let i = received; i < expected.length; i++) {
+      const c = missingReply(i + 1, expected[i]);
+      countComparison(totals, c);
+      output.emit({ event: 'compare', time, ...c, answered: expected[i].answered });
     }
-    const totals = compareTotals(comparisons);
     const matched = totals.first === undefined;
     output.emit({ event: 'replay', time, matched, expected: expected.length, ...totals });
     result = { ...result, decision: policy.decide(result.end, result.signal, !matched) };

@@ -44,12 +44,17 @@ function pathText(path: JsonPath): string {
   return s === '' ? '(the whole value)' : s;
 }
 
+/** JSON whitespace, `{` and `[`: only a text starting with an object or array is compared as JSON. */
+const SPACE = new Set([0x20, 0x09, 0x0a, 0x0d]);
+const OPENING = new Set([0x7b, 0x5b]);
+
 function parseJson(data: Buffer): { ok: true; value: unknown } | { ok: false } {
-  const text = data.toString('utf8');
-  const first = text.trimStart()[0];
-  if (first !== '{' && first !== '[') return { ok: false };
+  // Looked at before any decoding: most text that is not JSON is told by its first byte.
+  let at = 0;
+  while (at < data.length && SPACE.has(data[at])) at++;
+  if (!OPENING.has(data[at])) return { ok: false };
   try {
-    return { ok: true, value: JSON.parse(text) };
+    return { ok: true, value: JSON.parse(data.toString('utf8')) };
   } catch {
     return { ok: false };
   }
@@ -132,23 +137,28 @@ export function compareConversation(
   ignore: readonly JsonPath[] = [],
 ): Comparison[] {
   const out: Comparison[] = [];
-  const n = Math.max(expected.length, actual.length);
-  for (let i = 0; i < n; i++) {
-    const e = expected[i];
-    const a = actual[i];
-    const index = i + 1;
-    if (e && !a) out.push({ index, result: 'missing', after: e.after, expected: e });
-    else if (!e && a) out.push({ index, result: 'extra', actual: a });
-    else {
-      const diff = diffMessages(e, a, ignore);
-      out.push(
-        diff.length === 0
-          ? { index, result: 'equal', after: e.after, expected: e, actual: a }
-          : { index, result: 'differing', after: e.after, expected: e, actual: a, diff },
-      );
-    }
-  }
+  for (let i = 0; i < actual.length; i++) out.push(compareReply(i + 1, expected[i], actual[i], ignore));
+  for (let i = actual.length; i < expected.length; i++) out.push(missingReply(i + 1, expected[i]));
   return out;
+}
+
+/** The server's `index`-th message (1-based) as it came, against the recording's (none: extra). */
+export function compareReply(
+  index: number,
+  e: (Payload & { after?: number }) | undefined,
+  a: Payload,
+  ignore: readonly JsonPath[] = [],
+): Comparison {
+  if (!e) return { index, result: 'extra', actual: a };
+  const diff = diffMessages(e, a, ignore);
+  return diff.length === 0
+    ? { index, result: 'equal', after: e.after, expected: e, actual: a }
+    : { index, result: 'differing', after: e.after, expected: e, actual: a, diff };
+}
+
+/** A recorded answer that never came. */
+export function missingReply(index: number, e: Payload & { after?: number }): Comparison {
+  return { index, result: 'missing', after: e.after, expected: e };
 }
 
 export interface CompareTotals {
@@ -162,9 +172,12 @@ export interface CompareTotals {
 
 export function compareTotals(comparisons: readonly Comparison[]): CompareTotals {
   const totals: CompareTotals = { equal: 0, differing: 0, missing: 0, extra: 0 };
-  for (const c of comparisons) {
-    totals[c.result]++;
-    if (c.result !== 'equal' && totals.first === undefined) totals.first = c.index;
-  }
+  for (const c of comparisons) countComparison(totals, c);
   return totals;
+}
+
+/** Adds one comparison to running totals. */
+export function countComparison(totals: CompareTotals, c: Comparison): void {
+  totals[c.result]++;
+  if (c.result !== 'equal' && totals.first === undefined) totals.first = c.index;
 }

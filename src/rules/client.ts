@@ -23,7 +23,11 @@ export class ClientRules {
     if (e.event === 'open') {
       this.stop();
       this.runner = new RulesRunner(this.rules, {
-        send: (text) => this.outbox.push({ data: Buffer.from(text, 'utf8'), binary: false }),
+        send: (text, rule) => {
+          // A heartbeat while the server is not taking what we send would only pile up: skipped.
+          if (rule.trigger.kind === 'every' && this.outbox.isFull) return;
+          this.outbox.push({ data: Buffer.from(text, 'utf8'), binary: false });
+        },
         close: (code, reason) => this.close(code, reason),
       });
       this.runner.opened();

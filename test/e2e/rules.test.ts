@@ -44,8 +44,8 @@ describe('wsprobe mock', () => {
     await until(() => answers().length >= 1);
     expect(answers()).toEqual(['hello']);
     // The JSON reply waits half a second: the regex reply to the message after it goes first.
-    await client.send('{"type":"ping","id":42}');
-    await client.send('ping 8');
+    // Written together, so they reach the server together, however loaded the machine.
+    await Promise.all([client.send('{"type":"ping","id":42}'), client.send('ping 8')]);
     await until(() => answers().length >= 3);
     expect(answers()).toEqual(['hello', 'pong 8', '{"type":"pong","id":42,"of":"ping 42"}']);
     await until(() => client.messages.some((m) => m.data.toString() === HEARTBEAT));

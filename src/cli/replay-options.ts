@@ -7,7 +7,8 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError, Option } from 'commander';
 import type { Env } from '../env.js';
-import { type JsonPath, parseIgnorePath } from '../protocol/compare.js';
+import type { JsonPath } from '../protocol/compare.js';
+import { parseJsonPath } from '../protocol/expect.js';
 import type { ReplayPlan } from '../replay/plan.js';
 import { type ConnectFlags, connectPlan } from './connect-options.js';
 import { type Example, GROUP, helpTail } from './help.js';
@@ -61,7 +62,8 @@ function speedArg(text: string): number | 'max' {
 }
 
 function ignorePathArg(text: string, previous: JsonPath[] | undefined): JsonPath[] {
-  const parsed = parseIgnorePath(text);
+  // The path as --expect-json reads it (expect.ts is loaded for connect anyway; compare.ts is not, at start).
+  const parsed = parseJsonPath(text);
   if (!parsed.ok) throw new InvalidArgumentError(parsed.error);
   return [...(previous ?? []), parsed.value];
 }

@@ -106,6 +106,23 @@ describe('replay against a server', () => {
     expect(silent.received).toHaveLength(3);
   });
 
+  it('replays a proxy --json recording (the first pair) against the upstream it recorded', async () => {
+    const server = await appServer();
+    const proxy = await startServerCli(['proxy', server.url, '0', '--json', '--no-stdin']);
+    const client = await runCli(['connect', `${proxy.url}/api`, '-x', SENT[2], '-x', SENT[0], '--count', '2', '-q']);
+    expect(client.code).toBe(0);
+    proxy.child.kill('SIGTERM');
+    const recorded = await proxy.result;
+    expect(recorded.code).toBe(143);
+    const path = join(mkdtempSync(join(tmpdir(), 'wsprobe-replay-')), 'proxy.ndjson');
+    writeFileSync(path, recorded.stdout);
+    const r = await runCli(['replay', path, '--ignore-json-path', 'ts', '-w', '0.3']);
+    expect(r.stderr).toContain('replay: the conversation matched the recording (2 of 2 replies)');
+    expect(r.code).toBe(0);
+    expect(server.received.slice(2).map((m) => m.data.toString())).toEqual([SENT[2], SENT[0]]);
+    expect(server.requests.at(-1)?.url).toBe('/api');
+  });
+
   it('refuses a file that is not a recording with exit 2 and the line', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'wsprobe-replay-')), 'bad.ndjson');
     writeFileSync(path, '{"event":"open","url":"ws://127.0.0.1:9/"}\nnot json\n');

@@ -48,6 +48,7 @@ export interface ListenFlags extends ServerFlags, ExecFlags {
 
 export interface EchoFlags extends ServerFlags {
   delay: number;
+  rules?: string;
 }
 
 export const DEFAULT_PORT = 8080;
@@ -215,12 +216,19 @@ export function addServerCommands(program: Command, env: Env, setExit: (code: nu
     .description('Run an echo server: every message comes back with the same type (text as text, binary as binary).')
     .argument('[port]', 'port to listen on; 0 picks a free one', portArg, DEFAULT_PORT);
   addServerOptions(echo, (cmd) =>
-    cmd.option('--delay <ms>', 'wait this many milliseconds before each echo', nonNegativeIntArg, 0),
+    cmd
+      .option('--delay <ms>', 'wait this many milliseconds before each echo', nonNegativeIntArg, 0)
+      .option(
+        '--rules <file>',
+        'answer by the rules in this JSON file; echo what no rule answers (docs/rules.md)',
+        fileArg,
+      ),
   )
     .addHelpText('after', helpTail({ command: 'echo', examples: ECHO_EXAMPLES, exitCodes: serverExitCodeHelp(false) }))
     .action(async (port: number, flags: EchoFlags) => {
       const { runEcho } = await import('../commands/echo.js');
-      setExit(await runEcho({ ...serverPlan(port, flags), delayMs: flags.delay }, env));
+      const rules = flags.rules ? (await import('../rules/load.js')).loadRules(flags.rules, '--rules') : undefined;
+      setExit(await runEcho({ ...serverPlan(port, flags), delayMs: flags.delay, rules }, env));
     });
 }
 

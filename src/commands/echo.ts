@@ -64,12 +64,17 @@ class DelayLine {
   };
 }
 
-export function runEcho(plan: EchoPlan, env: Env): Promise<number> {
-  return runServer(plan, env, () => {
+export async function runEcho(plan: EchoPlan, env: Env): Promise<number> {
+  // --rules: a message a rule answers gets that answer instead of its echo (loaded only then).
+  const rulesModule = plan.rules ? await import('../rules/server.js') : null;
+  return runServer(plan, env, (ctx) => {
     const lines = new Map<ServerClient, DelayLine>();
+    const rules = rulesModule && plan.rules ? new rulesModule.ServerRules(ctx, plan.rules) : null;
     return {
       exposes: 'an echo of what they send',
+      opened: (client) => rules?.opened(client),
       message(client, data, isBinary) {
+        if (rules?.message(client, data, isBinary)) return;
         if (plan.delayMs === 0) {
           client.send(data, isBinary, undefined, { ownBacklog: true });
           return;
@@ -84,10 +89,12 @@ export function runEcho(plan: EchoPlan, env: Env): Promise<number> {
       closed(client) {
         lines.get(client)?.clear();
         lines.delete(client);
+        rules?.closed(client);
       },
       finished() {
         for (const line of lines.values()) line.clear();
         lines.clear();
+        rules?.finished();
       },
     };
   });

@@ -19,7 +19,9 @@ export function runMock(plan: MockPlan, env: Env): Promise<number> {
     return {
       exposes: 'the answers of the rules file',
       opened: (client) => rules.opened(client),
-      message: (client, data, isBinary) => rules.message(client, data, isBinary),
+      message: (client, data, isBinary) => {
+        rules.message(client, data, isBinary);
+      },
       closed: (client) => rules.closed(client),
       finished: () => rules.finished(),
     };

@@ -35,18 +35,24 @@ export class RulesRunner {
     }
   }
 
-  /** A message arrived: the first matching rule answers it (text only); `after` rules count it. */
-  message(data: Buffer, binary: boolean): void {
-    if (this.done) return;
+  /**
+   * A message arrived: the first matching rule answers it (text only); `after` rules count it. True
+   * when a `match` rule answered it (`echo --rules` echoes the others).
+   */
+  message(data: Buffer, binary: boolean): boolean {
+    if (this.done) return false;
     this.received++;
+    let answered = false;
     if (!binary) {
       const text = data.toString('utf8');
       const answer = answerTo(this.rules, text);
       if (answer) this.act(answer.rule, text, true);
+      answered = answer !== undefined;
     }
     for (const rule of this.rules) {
       if (rule.trigger.kind === 'after' && rule.trigger.count === this.received) this.act(rule, '', true);
     }
+    return answered;
   }
 
   /** The connection is closed (or closing): nothing more is sent, every timer is cleared. */

@@ -38,8 +38,9 @@ export class ServerRules {
     runner.opened();
   }
 
-  message(client: ServerClient, data: Buffer, isBinary: boolean): void {
-    this.runners.get(client)?.message(data, isBinary);
+  /** True when a `match` rule answered the message. */
+  message(client: ServerClient, data: Buffer, isBinary: boolean): boolean {
+    return this.runners.get(client)?.message(data, isBinary) ?? false;
   }
 
   closed(client: ServerClient): void {

@@ -56,4 +56,6 @@ export interface ListenPlan extends ServerPlan {
 
 export interface EchoPlan extends ServerPlan {
   delayMs: number;
+  /** `--rules`: a message a rule answers is answered instead of echoed (docs/rules.md). */
+  rules?: readonly Rule[];
 }

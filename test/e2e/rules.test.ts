@@ -138,6 +138,31 @@ describe('listen --rules', () => {
   });
 });
 
+describe('echo --rules', () => {
+  it('answers what a rule matches and echoes the rest, text and binary, in order', async () => {
+    const rules = rulesFile({ rules: [{ match: '/^ping (\\d+)$/', send: 'pong {{$1}}' }] });
+    const server = await startServerCli(['echo', '0', '--rules', rules, '--json']);
+    const client = await openClient(server.url);
+    await client.send('hello');
+    await client.send('ping 3');
+    await client.send(Buffer.from([1, 2]), { binary: true });
+    const got = await client.waitForMessages(3);
+    expect(got.map((m) => [m.isBinary, m.data.toString('hex')])).toEqual([
+      [false, Buffer.from('hello').toString('hex')],
+      [false, Buffer.from('pong 3').toString('hex')],
+      [true, '0102'],
+    ]);
+    server.child.kill('SIGTERM');
+    const events = jsonLines((await server.result).out);
+    const out = events.filter((e) => e.event === 'message' && e.dir === 'out');
+    expect(out.map((e) => [e.data, e.rule])).toEqual([
+      ['hello', undefined],
+      ['pong 3', 1],
+      ['AQI=', undefined],
+    ]);
+  });
+});
+
 describe('connect --rules', () => {
   it("answers a server's app-level pings while the session goes on and typed lines are sent too", async () => {
     const rules = rulesFile({ rules: [{ match: 'type=ping', send: { type: 'pong', n: '{{n}}' } }] });

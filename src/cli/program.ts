@@ -42,9 +42,11 @@ Examples:
   wsprobe proxy wss://api.example.com/ 8080
   # a mock server that answers each client by the rules of a JSON file
   wsprobe mock rules.json 8080
+  # replay a recorded session (connect --json > session.ndjson) and compare the answers: exit 9 if one changed
+  wsprobe replay session.ndjson --speed max
 
 Run \`wsprobe <command> --help\` for its options, examples and exit codes.
-Reference: docs/ in the wsprobe package (connect.md, listen.md, echo.md, proxy.md, rules.md).`;
+Reference: docs/ in the wsprobe package (connect.md, listen.md, echo.md, proxy.md, rules.md, replay.md).`;
 
 /**
  * `argv` is the command line being parsed: a usage error is printed before the output options exist,

@@ -124,6 +124,15 @@ describe('clientExit', () => {
     const d = clientExit({ end, badInput: false, expected: none(), recent: [], expectClose: 4000 });
     expect(d).toEqual({ exitCode: 7, report: '--expect-close 4000: the server closed with 1000' });
   });
+
+  it('a replay whose answers did not match is 9 when the session went well, and keeps a bad end its own code', () => {
+    expect(clientExit({ end, badInput: false, expected: none(), recent: [], mismatch: true })).toEqual({ exitCode: 9 });
+    const lost = { type: 'closed', close: closed('none', 1006, false) } as const;
+    expect(clientExit({ end: lost, badInput: false, expected: none(), recent: [], mismatch: true }).exitCode).toBe(6);
+    expect(
+      clientExit({ end, signal: 'SIGTERM', badInput: false, expected: none(), recent: [], mismatch: true }).exitCode,
+    ).toBe(143);
+  });
 });
 
 describe('the server side', () => {

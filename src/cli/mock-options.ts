@@ -37,7 +37,17 @@ export function addMockCommand(program: Command, env: Env, setExit: (code: numbe
     .argument('<rules>', 'the rules file (JSON; format: docs/rules.md)', fileArg)
     .argument('[port]', 'port to listen on; 0 picks a free one', portArg, DEFAULT_PORT);
   addServerOptions(mock, (cmd) => cmd)
-    .addHelpText('after', helpTail({ command: 'rules', examples: MOCK_EXAMPLES, exitCodes: serverExitCodeHelp(false) }))
+    .addHelpText(
+      'after',
+      helpTail({
+        command: 'rules',
+        examples: MOCK_EXAMPLES,
+        exitCodes: serverExitCodeHelp(false).replace(
+          'unreadable --cert/--key file',
+          'invalid rules, unreadable --cert/--key file',
+        ),
+      }),
+    )
     .action(async (rulesFile: string, port: number, flags: ServerFlags) => {
       const { loadRules } = await import('../rules/load.js');
       const rules = loadRules(rulesFile, 'rules file');

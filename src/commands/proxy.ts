@@ -10,6 +10,7 @@ import { usageError } from '../errors.js';
 import { type CommandTarget, type OwnCommand, runInputLine } from '../input/dispatch.js';
 import { readFileOrUsage } from '../input/files.js';
 import { hintLine, openPrompt, type Prompt } from '../input/prompt.js';
+import { plural } from '../output/plural.js';
 import { maskUrl } from '../output/sanitize.js';
 import { clientListLines } from '../output/status.js';
 import type { CloseInfo } from '../protocol/outcome.js';
@@ -49,8 +50,8 @@ export class ProxyController {
       const t = core.totals;
       return [
         `listening on ${core.url}, relaying to ${this.shown(this.settings.base.url)}`,
-        `${this.pairs.size} pair${this.pairs.size === 1 ? '' : 's'} open`,
-        `from clients ${t.messagesIn} messages (${t.bytesIn} bytes), to clients ${t.messagesOut} messages (${t.bytesOut} bytes)`,
+        `${plural(this.pairs.size, 'pair')} open`,
+        `from clients ${plural(t.messagesIn, 'message')} (${plural(t.bytesIn, 'byte')}), to clients ${plural(t.messagesOut, 'message')} (${plural(t.bytesOut, 'byte')})`,
       ];
     },
     quit: () => this.ctx.stop(1000, ''),

@@ -4,18 +4,10 @@
  * The text is tokenized, never `JSON.parse`d: numbers stay exactly as they were written
  * (`12345678901234567890123` is not rounded to a double, `1.10` keeps its zero), strings keep their
  * escapes, and keys keep their order and duplicates. Only objects and arrays are formatted; anything
- * that is not valid JSON is left to the caller to show as it is (`formatJson` returns null).
+ * that is not valid JSON is left to the caller to show as it is (`formatJsonText` returns null).
  */
 
 export type JsonTokenKind = 'key' | 'string' | 'number' | 'literal' | 'punct';
-
-export interface JsonToken {
-  kind: JsonTokenKind;
-  /** The source text of the token (a string with its quotes and escapes). */
-  text: string;
-  /** Where the token ends in the source (-1 for punctuation, whose tokens are shared). */
-  end: number;
-}
 
 /** `indent`: two spaces per level; `compact`: one line; `auto`: compact when it fits `width`. */
 export type JsonLayout = 'auto' | 'indent' | 'compact';
@@ -31,13 +23,13 @@ export interface JsonFormatOptions {
   escape: (text: string) => string;
   /** Colour per kind; absent: plain. */
   paint?: Partial<Record<JsonTokenKind, (text: string) => string>>;
-  /** Stop once this many characters (plain) are laid out; `layoutJson` says where the source was cut. */
+  /** Stop once this many characters (plain) are laid out; `cutAt` says where the source was cut. */
   limit?: number;
   /** `indent`: written at the start of every line after the first (e.g. a margin), before the indent. */
   margin?: '' | '  ';
 }
 
-/** What `layoutJson` made: the text, and when `limit` cut it, how far into the source it got. */
+/** The laid-out text, and when `limit` cut it, how far into the source it got. */
 export interface JsonLayoutResult {
   text: string;
   /** Characters of the source text shown (the end of the last token laid out); absent: all of it. */
@@ -105,25 +97,9 @@ function numberEnd(text: string, at: number): number {
   return i;
 }
 
-/** A value that is not an object or array at `at`: its token, or null. */
-function scalar(text: string, at: number): JsonToken | null {
-  const c = text.charCodeAt(at);
-  if (c === 0x22) {
-    const end = stringEnd(text, at);
-    return end < 0 ? null : { kind: 'string', text: text.slice(at, end), end };
-  }
-  if (c === 0x2d || isDigit(c)) {
-    const end = numberEnd(text, at);
-    return end < 0 ? null : { kind: 'number', text: text.slice(at, end), end };
-  }
-  const word = c === 0x74 ? 'true' : c === 0x66 ? 'false' : c === 0x6e ? 'null' : null;
-  if (word !== null && text.startsWith(word, at)) return { kind: 'literal', text: word, end: at + word.length };
-  return null;
-}
-
 /**
  * The length of `text`'s compact form (`{"a": 1}`: a space after each comma and colon) when it is a
- * JSON object or array, or -1. The check of `formatJsonText`: the same grammar as `tokenizeJson`,
+ * JSON object or array, or -1. The check of `formatJsonText`: JSON's grammar,
  * without making a token.
  */
 export function compactJsonLength(text: string, maxDepth = 1000): number {
@@ -206,6 +182,9 @@ function scalarEnd(text: string, at: number): number {
   const word = c === 0x74 ? 'true' : c === 0x66 ? 'false' : c === 0x6e ? 'null' : null;
   return word !== null && text.startsWith(word, at) ? at + word.length : -1;
 }
+
+/** Newline and indent per depth, made once. */
+const INDENTS = Array.from({ length: 32 }, (_, depth) => `\n${'  '.repeat(depth)}`);
 
 /**
  * `text` laid out, or null when it is not a JSON object or array: what pretty mode calls for every
@@ -293,172 +272,6 @@ export function formatJsonText(text: string, o: JsonFormatOptions): JsonLayoutRe
       }
     }
     at = skipSpace(text, at);
-  }
-  return { text: out };
-}
-
-/** Punctuation tokens are shared (one message has many): their `end` is not kept (-1). */
-const PUNCT: Readonly<Record<string, JsonToken>> = Object.fromEntries(
-  ['{', '}', '[', ']', ',', ':'].map((ch) => [ch, Object.freeze({ kind: 'punct' as const, text: ch, end: -1 })]),
-);
-
-/**
- * The tokens of a JSON object or array, or null when `text` is not one (invalid JSON, or a bare
- * string, number or literal, which are shown as they are). `maxDepth` bounds the nesting. A scanner
- * over character codes: it runs for every text message pretty mode shows.
- */
-export function tokenizeJson(text: string, maxDepth = 1000): JsonToken[] | null {
-  let at = skipSpace(text, 0);
-  const first = text.charCodeAt(at);
-  if (first !== 0x7b && first !== 0x5b) return null;
-  const tokens: JsonToken[] = [];
-  const punct = (ch: string) => {
-    at++;
-    tokens.push(PUNCT[ch]);
-  };
-  /** A key and its colon, after `{` or `,` in an object. */
-  const key = (): boolean => {
-    if (text.charCodeAt(at) !== 0x22) return false;
-    const end = stringEnd(text, at);
-    if (end < 0) return false;
-    tokens.push({ kind: 'key', text: text.slice(at, end), end });
-    at = skipSpace(text, end);
-    if (text.charCodeAt(at) !== 0x3a) return false;
-    punct(':');
-    return true;
-  };
-  // An explicit stack (no recursion): a hostile peer's [[[[…]]]] cannot overflow ours.
-  const stack: string[] = [];
-  // What may come next: a value; a key or `}` (after `{`); a value or `]` (after `[`); `,` or a close.
-  let expect: 'value' | 'key-or-close' | 'value-or-close' | 'after-value' = 'value';
-  for (;;) {
-    at = skipSpace(text, at);
-    const ch = text[at];
-    if (expect === 'after-value') {
-      const top = stack[stack.length - 1];
-      if (top === undefined) break;
-      if (ch === ',') {
-        punct(',');
-        at = skipSpace(text, at);
-        if (top === '{' && !key()) return null;
-        expect = 'value';
-      } else if ((top === '{' && ch === '}') || (top === '[' && ch === ']')) {
-        punct(ch);
-        stack.pop();
-      } else return null;
-      continue;
-    }
-    if (expect === 'key-or-close' && ch === '}') {
-      punct('}');
-      stack.pop();
-      expect = 'after-value';
-      continue;
-    }
-    if (expect === 'key-or-close') {
-      if (!key()) return null;
-      expect = 'value';
-      continue;
-    }
-    if (expect === 'value-or-close' && ch === ']') {
-      punct(']');
-      stack.pop();
-      expect = 'after-value';
-      continue;
-    }
-    if (ch === '{' || ch === '[') {
-      if (stack.length >= maxDepth) return null;
-      punct(ch);
-      stack.push(ch);
-      expect = ch === '{' ? 'key-or-close' : 'value-or-close';
-      continue;
-    }
-    const token = scalar(text, at);
-    if (!token) return null;
-    tokens.push(token);
-    at = token.end;
-    expect = 'after-value';
-  }
-  return skipSpace(text, at) === text.length ? tokens : null;
-}
-
-const INDENTS = Array.from({ length: 32 }, (_, depth) => `\n${'  '.repeat(depth)}`);
-
-/** The compact form's length in characters, plain (`{"a": 1, "b": [1, 2]}`). */
-function compactLength(tokens: readonly JsonToken[]): number {
-  let n = 0;
-  for (const t of tokens) n += t.text.length + (t.text === ',' || t.text === ':' ? 1 : 0);
-  return n;
-}
-
-/**
- * `text` formatted for a terminal, or null when it is not a JSON object or array. Never changes a
- * token: only whitespace is added or taken away.
- */
-export function formatJson(text: string, o: JsonFormatOptions): string | null {
-  const tokens = tokenizeJson(text);
-  if (tokens === null) return null;
-  return layoutJson(tokens, o).text;
-}
-
-/** Where token `i` ends in the source: punctuation does not say, so count on from the token before it. */
-function sourceEnd(tokens: readonly JsonToken[], i: number): number {
-  let j = i;
-  while (j >= 0 && tokens[j].end < 0) j--;
-  return (j >= 0 ? tokens[j].end : 0) + (i - j);
-}
-
-export function layoutJson(tokens: readonly JsonToken[], o: JsonFormatOptions): JsonLayoutResult {
-  const compact = o.layout === 'compact' || (o.layout === 'auto' && compactLength(tokens) <= (o.width ?? 80));
-  const paint = o.paint ?? {};
-  const escapeText = o.escape;
-  const limit = o.limit ?? Number.POSITIVE_INFINITY;
-  // Built by concatenation (V8 makes a rope of it): one layout per message shown.
-  let out = '';
-  let depth = 0;
-  let plain = 0;
-  const base = o.margin === '  ' ? 1 : 0;
-  const newline = () => {
-    out += INDENTS[depth + base] ?? `\n${'  '.repeat(depth + base)}`;
-    plain += 1 + 2 * depth;
-  };
-  for (let i = 0; i < tokens.length; i++) {
-    const t = tokens[i];
-    if (plain >= limit) return { text: out, cutAt: sourceEnd(tokens, i - 1) };
-    plain += t.text.length;
-    if (t.kind !== 'punct') {
-      const text = t.kind === 'key' || t.kind === 'string' ? escapeText(t.text) : t.text;
-      const p = paint[t.kind];
-      out += p ? p(text) : text;
-      continue;
-    }
-    switch (t.text) {
-      case '{':
-      case '[': {
-        const next = tokens[i + 1];
-        if (next?.kind === 'punct' && next.text === (t.text === '{' ? '}' : ']')) {
-          out += t.text + next.text;
-          i++;
-        } else {
-          out += t.text;
-          depth++;
-          if (!compact) newline();
-        }
-        break;
-      }
-      case '}':
-      case ']':
-        depth--;
-        if (!compact) newline();
-        out += t.text;
-        break;
-      case ',':
-        out += ',';
-        if (compact) out += ' ';
-        else newline();
-        break;
-      default:
-        out += ': ';
-    }
   }
   return { text: out };
 }

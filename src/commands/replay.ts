@@ -8,17 +8,17 @@
 import type { Env } from '../env.js';
 import { usageError } from '../errors.js';
 import { urlText } from '../output/describe.js';
-import type { ReplayPayload } from '../output/events.js';
 import { tooLargeToShow } from '../output/output.js';
 import { createSessionOutput } from '../output/setup.js';
 import { type CompareTotals, compareReply, countComparison, missingReply } from '../protocol/compare.js';
 import { EndPolicy } from '../protocol/end-policy.js';
-import type { Recording } from '../protocol/recording.js';
+import { recordedAt } from '../protocol/recording.js';
 import { normalizeUrl } from '../protocol/url.js';
+import { Conversation } from '../replay/conversation.js';
 import { mockHandlers } from '../replay/mock.js';
-import { clientSteps, Pacer } from '../replay/pacer.js';
+import { Pacer } from '../replay/pacer.js';
 import type { ReplayPlan } from '../replay/plan.js';
-import { readRecording } from '../replay/read.js';
+import { openRecording, type RecordingStream, readRecording } from '../replay/read.js';
 import { runServer } from '../server/run.js';
 import type { ClientOptions } from '../session/client.js';
 import { ClientRun } from '../session/client-run.js';
@@ -29,28 +29,19 @@ import { PromptInterrupted } from './credentials.js';
 import { startSpinner } from './spinner.js';
 
 export async function runReplay(plan: ReplayPlan, env: Env): Promise<number> {
-  const recording = readRecording(plan.recording, plan.conn);
-  if (plan.serve) return runServer(plan.serve, env, (ctx) => mockHandlers(recording.messages, plan.ignore, ctx));
-  return replayAgainstServer(plan, recording, env);
-}
-
-type Expected = ReplayPayload & { after?: number; answered?: ReplayPayload };
-
-/** The server's recorded messages, each with the client message it followed (1-based, and which). */
-function expectedReplies(recording: Recording): Expected[] {
-  const out: Expected[] = [];
-  let sent = 0;
-  let last: ReplayPayload | undefined;
-  for (const m of recording.messages) {
-    if (m.from === 'client') {
-      sent++;
-      last = m;
-    } else out.push(sent > 0 ? { data: m.data, binary: m.binary, after: sent, answered: last } : m);
+  if (plan.serve) {
+    const recording = readRecording(plan.recording, plan.conn);
+    return runServer(plan.serve, env, (ctx) => mockHandlers(recording.messages, plan.ignore, ctx));
   }
-  return out;
+  const recording = openRecording(plan.recording, plan.conn);
+  try {
+    return await replayAgainstServer(plan, recording, env);
+  } finally {
+    recording.close();
+  }
 }
 
-async function replayAgainstServer(plan: ReplayPlan, recording: Recording, env: Env): Promise<number> {
+async function replayAgainstServer(plan: ReplayPlan, recording: RecordingStream, env: Env): Promise<number> {
   const connect = { ...plan.connect, url: plan.connect.url || recording.url || '' };
   if (connect.url === '') {
     throw usageError(`${plan.recording}: the recording does not say which URL it was made on`, 'give the URL');
@@ -67,26 +58,31 @@ async function replayAgainstServer(plan: ReplayPlan, recording: Recording, env: 
   const outbox = new Outbox();
   const output = createSessionOutput(connect.output, env, () => run.outputGone());
   const policy = new EndPolicy({ ...connect.ending, interactive: false });
-  // Each answer is compared as it comes (and not kept): a long replay holds only what is still expected.
-  const expected = expectedReplies(recording);
+  // The recording is read as it is sent; each answer is compared as it comes and is not kept.
+  let badRecording = false;
+  const conversation = new Conversation(recording.next, (err) => {
+    badRecording = true;
+    output.emit({ event: 'error', time: env.now(), kind: 'usage', message: err.message });
+    run.feed({ type: 'bad-input' });
+  });
   const totals: CompareTotals = { equal: 0, differing: 0, missing: 0, extra: 0 };
   let received = 0;
   let opened = false;
   const compare = (data: Buffer, binary: boolean): void => {
-    const e = expected[received];
-    if (e) expected[received] = undefined as unknown as Expected;
+    const e = conversation.nextReply();
     received++;
     const c = compareReply(received, e, { data, binary }, plan.ignore);
     countComparison(totals, c);
     output.emit({ event: 'compare', time: env.now(), ...c, answered: e?.answered });
   };
-  const pacer = new Pacer(
-    clientSteps(recording.messages),
-    plan.pace,
-    connect.ending.waitMs,
-    (m) => outbox.push(m),
-    () => run.feed({ type: 'input-ended' }),
-  );
+  const pacer = new Pacer(plan.pace, connect.ending.waitMs, {
+    next: () => conversation.nextStep(),
+    recordingStart: () => (conversation.first ? recordedAt(conversation.first) : 0),
+    canSend: () => !outbox.isFull,
+    send: (m) => outbox.push(m),
+    done: () => run.feed({ type: 'input-ended' }),
+  });
+  outbox.onDrain(() => pacer.drained());
   const run: ClientRun = new ClientRun(
     policy,
     { connection, keepalive: connect.keepalive, initial: [] },
@@ -120,19 +116,21 @@ async function replayAgainstServer(plan: ReplayPlan, recording: Recording, env: 
   let result = await run.finished;
   spinner?.stop();
   pacer.stop();
+  conversation.stopSending();
   stopSignals();
   clearTimeout(deadline);
 
   // Compared only when there was a conversation: a failure to connect is reported as connect does.
-  if (opened && !result.signal) {
+  // A recording that turned out to be bad has no verdict: its error (exit 2) says what is wrong.
+  if (opened && !result.signal && !badRecording) {
     const time = env.now();
-    for (let i = received; i < expected.length; i++) {
-      const c = missingReply(i + 1, expected[i]);
+    for (let e = conversation.nextReply(), i = received + 1; e; e = conversation.nextReply(), i++) {
+      const c = missingReply(i, e);
       countComparison(totals, c);
-      output.emit({ event: 'compare', time, ...c, answered: expected[i].answered });
+      output.emit({ event: 'compare', time, ...c, answered: e.answered });
     }
     const matched = totals.first === undefined;
-    output.emit({ event: 'replay', time, matched, expected: expected.length, ...totals });
+    output.emit({ event: 'replay', time, matched, expected: conversation.expectedCount, ...totals });
     result = { ...result, decision: policy.decide(result.end, result.signal, !matched) };
   }
   return reportEnd(connect, env, output, run, result, url.value);

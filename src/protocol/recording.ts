@@ -11,8 +11,8 @@ export interface RecordedMessage {
   from: Speaker;
   data: Buffer;
   binary: boolean;
-  /** Milliseconds since the epoch, as recorded (0 when the recording had no usable time). */
-  at: number;
+  /** Its `time`, as recorded (read by `recordedAt` only when the pace needs it). */
+  time?: string | number;
   /** 1-based line of the recording it came from. */
   line: number;
 }
@@ -54,7 +54,9 @@ function speakerOf(e: RawEvent): Speaker | undefined {
   return e.dir === 'out' ? 'client' : 'server';
 }
 
-function timeOf(value: unknown): number {
+/** When a message was recorded, in ms since the epoch (0 when the recording had no usable time). */
+export function recordedAt(m: RecordedMessage): number {
+  const value = m.time;
   if (typeof value === 'number' && Number.isFinite(value)) return value;
   if (typeof value === 'string') {
     const t = Date.parse(value);
@@ -63,61 +65,104 @@ function timeOf(value: unknown): number {
   return 0;
 }
 
+/** A line that makes the text not a recording. */
+export class RecordingError extends Error {
+  constructor(
+    readonly line: number,
+    message: string,
+  ) {
+    super(`line ${line}: ${message}`);
+  }
+}
+
 /**
- * `conn`: the pair (or server client) to replay; by default the first one with a message. A connect
- * recording has no `conn`, and `conn` is then ignored.
+ * Reads a recording line by line, so that a long one can be replayed while it is read: `line` gives
+ * each line's message (if it is one of the conversation), `end` says, after the last line, why the text
+ * was not a recording. `conn`: the pair (or server client) to replay; by default the first one with a
+ * message. A connect recording has no `conn`, and `conn` is then ignored.
  */
-export function parseRecording(text: string, conn?: number): RecordingResult {
-  const lines = text.split('\n');
-  const messages: RecordedMessage[] = [];
-  let chosen = conn;
-  const urls = new Map<number | undefined, string>();
-  let events = 0;
-  for (let i = 0; i < lines.length; i++) {
-    const raw = lines[i].trim();
-    if (raw === '') continue;
+export class RecordingParser {
+  private chosen: number | undefined;
+  private readonly urls = new Map<number | undefined, string>();
+  private events = 0;
+  private messages = 0;
+
+  constructor(private readonly conn?: number) {
+    this.chosen = conn;
+  }
+
+  /** The URL the chosen pair's client asked for, once its `open` (or `connecting`) has been read. */
+  get url(): string | undefined {
+    return this.urls.get(this.chosen) ?? this.urls.get(undefined);
+  }
+
+  /** The pair replayed (undefined for a connect recording). */
+  get pair(): number | undefined {
+    return this.chosen;
+  }
+
+  /** One line (1-based `number`): its message, or undefined; a line that is not an event throws. */
+  line(text: string, number: number): RecordedMessage | undefined {
+    const raw = text.trim();
+    if (raw === '') return undefined;
     let e: RawEvent;
     try {
       e = JSON.parse(raw) as RawEvent;
     } catch (err) {
-      return { ok: false, line: i + 1, error: `line ${i + 1}: not JSON (${(err as Error).message})` };
+      throw new RecordingError(number, `not JSON (${(err as Error).message})`);
     }
     if (e === null || typeof e !== 'object' || Array.isArray(e) || typeof e.event !== 'string') {
-      return { ok: false, line: i + 1, error: `line ${i + 1}: not a wsprobe --json event (no "event")` };
+      throw new RecordingError(number, 'not a wsprobe --json event (no "event")');
     }
-    events++;
+    this.events++;
     const pair = typeof e.conn === 'number' ? e.conn : undefined;
     // The URL the client asked for: connect's `open`/`connecting`, a proxy's upstream side.
     if ((e.event === 'open' || e.event === 'connecting') && typeof e.url === 'string') {
-      if (e.side === undefined || e.side === 'upstream') if (!urls.has(pair)) urls.set(pair, e.url);
+      if (e.side === undefined || e.side === 'upstream') if (!this.urls.has(pair)) this.urls.set(pair, e.url);
     }
-    if (e.event !== 'message') continue;
+    if (e.event !== 'message') return undefined;
     const from = speakerOf(e);
-    if (from === undefined) continue;
+    if (from === undefined) return undefined;
     if (pair !== undefined) {
-      if (chosen === undefined) chosen = pair;
-      if (pair !== chosen) continue;
+      if (this.chosen === undefined) this.chosen = pair;
+      if (pair !== this.chosen) return undefined;
     }
-    if (typeof e.data !== 'string') {
-      return { ok: false, line: i + 1, error: `line ${i + 1}: a message event without "data"` };
-    }
+    if (typeof e.data !== 'string') throw new RecordingError(number, 'a message event without "data"');
     const base64 = e.encoding === 'base64';
     const binary = e.type === 'binary' || (e.type === undefined && base64);
-    messages.push({
-      from,
-      data: Buffer.from(e.data, base64 ? 'base64' : 'utf8'),
-      binary,
-      at: timeOf(e.time),
-      line: i + 1,
-    });
+    this.messages++;
+    const time = typeof e.time === 'string' || typeof e.time === 'number' ? e.time : undefined;
+    return { from, data: Buffer.from(e.data, base64 ? 'base64' : 'utf8'), binary, time, line: number };
   }
-  if (events === 0) return { ok: false, line: 1, error: 'empty: not a recording (wsprobe connect --json > file)' };
-  if (messages.length === 0) {
-    const which = conn !== undefined ? ` of connection ${conn}` : '';
-    return { ok: false, line: lines.length, error: `no messages${which} in the recording` };
+
+  /** After the last line (`lines` of them): why the text is not a recording, or undefined. */
+  end(lines: number): RecordingError | undefined {
+    if (this.events === 0) return new RecordingError(1, 'empty: not a recording (wsprobe connect --json > file)');
+    if (this.messages === 0) {
+      const which = this.conn !== undefined ? ` of connection ${this.conn}` : '';
+      return new RecordingError(lines, `no messages${which} in the recording`);
+    }
+    return undefined;
   }
-  const url = urls.get(chosen) ?? urls.get(undefined);
-  return { ok: true, value: { url, conn: chosen, messages } };
+}
+
+/** A whole recording at once (see RecordingParser). */
+export function parseRecording(text: string, conn?: number): RecordingResult {
+  const lines = text.split('\n');
+  const parser = new RecordingParser(conn);
+  const messages: RecordedMessage[] = [];
+  try {
+    for (let i = 0; i < lines.length; i++) {
+      const m = parser.line(lines[i], i + 1);
+      if (m) messages.push(m);
+    }
+  } catch (err) {
+    if (!(err instanceof RecordingError)) throw err;
+    return { ok: false, line: err.line, error: err.message };
+  }
+  const problem = parser.end(lines.length);
+  if (problem) return { ok: false, line: problem.line, error: problem.message };
+  return { ok: true, value: { url: parser.url, conn: parser.pair, messages } };
 }
 
 /** The messages of one side, in order. */

@@ -130,6 +130,37 @@ describe('replay against a server', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^wsprobe: .*bad\.ndjson: line 2: not JSON/);
   });
+
+  it('a bad line after the first message: what came before is sent and compared, then exit 2 naming the line', async () => {
+    const server = await startServer();
+    const path = join(mkdtempSync(join(tmpdir(), 'wsprobe-replay-')), 'broken.ndjson');
+    const message = (dir: string, data: string) => JSON.stringify({ event: 'message', dir, type: 'text', data });
+    writeFileSync(path, [message('out', 'one'), message('in', 'one'), message('out', 'two'), '{"event":'].join('\n'));
+    const r = await runCli(['replay', path, server.url, '--speed', 'max', '-w', '0.3']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/broken\.ndjson: line 4: not JSON/);
+    expect(r.stderr).not.toContain('the conversation matched');
+    expect(server.received.map((m) => m.data.toString())).toEqual(['one', 'two']);
+  });
+
+  it('replays a recording longer than one read exactly: multi-byte text split across reads, in order', async () => {
+    const server = await startServer();
+    // About 3 MiB: three 1 MiB reads, whose boundaries fall inside lines and inside multi-byte characters.
+    const sent = Array.from({ length: 3000 }, (_, i) => `${i} ${'é€😀'.repeat(50 + (i % 97))}`);
+    const events = sent.flatMap((data) => [
+      JSON.stringify({ event: 'message', dir: 'out', type: 'text', data }),
+      JSON.stringify({ event: 'message', dir: 'in', type: 'text', data }),
+    ]);
+    const path = join(mkdtempSync(join(tmpdir(), 'wsprobe-replay-')), 'long.ndjson');
+    writeFileSync(path, `${events.join('\n')}\n`);
+    const r = await runCli(['replay', path, server.url, '--speed', 'max', '-q', '--count', String(sent.length)]);
+    expect(r.stderr).toContain(
+      `replay: the conversation matched the recording (${sent.length} of ${sent.length} replies)`,
+    );
+    expect(r.code).toBe(0);
+    expect(server.received.map((m) => m.data.toString())).toEqual(sent);
+    expect(r.out).toBe(`${sent.join('\n')}\n`);
+  });
 });
 
 const PY_CLIENT = `

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { messagesFrom, parseRecording } from '../../src/protocol/recording.js';
+import { messagesFrom, parseRecording, recordedAt } from '../../src/protocol/recording.js';
 
 const lines = (...events: object[]) => events.map((e) => JSON.stringify(e)).join('\n');
 
@@ -27,7 +27,7 @@ describe('parseRecording', () => {
       ['client', false, Buffer.from('hi').toString('hex'), 3],
       ['server', true, '00ff', 4],
     ]);
-    expect(r.value.messages[1].at - r.value.messages[0].at).toBe(10);
+    expect(recordedAt(r.value.messages[1]) - recordedAt(r.value.messages[0])).toBe(10);
   });
 
   it('reads a proxy --json recording: the first pair by its flows, the upstream URL; --conn picks another', () => {
@@ -57,7 +57,7 @@ describe('parseRecording', () => {
         { event: 'message', dir: 'in', data: 'AQ==', encoding: 'base64' },
       ),
     );
-    expect(r.ok && r.value.messages.map((m) => [m.binary, m.at])).toEqual([
+    expect(r.ok && r.value.messages.map((m) => [m.binary, recordedAt(m)])).toEqual([
       [false, 0],
       [true, 0],
     ]);

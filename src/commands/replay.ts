@@ -28,6 +28,12 @@ import { interruptedAtPrompt, reportEnd } from './connect-report.js';
 import { PromptInterrupted } from './credentials.js';
 import { startSpinner } from './spinner.js';
 
+/**
+ * How much of the server's recorded answers a replay reads ahead of what has come back: the pacer waits
+ * beyond it (for -w at most), so memory holds about this much however long the recording.
+ */
+const READ_AHEAD_BYTES = 256 * 1024;
+
 export async function runReplay(plan: ReplayPlan, env: Env): Promise<number> {
   if (plan.serve) {
     const recording = readRecording(plan.recording, plan.conn);
@@ -79,6 +85,7 @@ async function replayAgainstServer(plan: ReplayPlan, recording: RecordingStream,
     next: () => conversation.nextStep(),
     recordingStart: () => (conversation.first ? recordedAt(conversation.first) : 0),
     canSend: () => !outbox.isFull,
+    ahead: () => conversation.pendingReplyBytes >= READ_AHEAD_BYTES,
     send: (m) => outbox.push(m),
     done: () => run.feed({ type: 'input-ended' }),
   });

@@ -25,6 +25,7 @@ export class Conversation {
   private replyAt = 0;
   private clientCount = 0;
   private replyCount = 0;
+  private replyBytes = 0;
   private last: RecordedMessage | undefined;
   private ended = false;
   private keepSteps = true;
@@ -46,7 +47,9 @@ export class Conversation {
   /** The next server message to expect, or undefined after the last. */
   nextReply(): ExpectedReply | undefined {
     while (this.replyAt >= this.replies.length && this.readOne());
-    return this.take(this.replies, 'replyAt');
+    const reply = this.take(this.replies, 'replyAt');
+    if (reply) this.replyBytes -= reply.data.length;
+    return reply;
   }
 
   /** Nothing more will be sent: reading on for replies keeps no client messages. */
@@ -54,6 +57,11 @@ export class Conversation {
     this.keepSteps = false;
     this.steps.length = 0;
     this.stepAt = 0;
+  }
+
+  /** Bytes of the server messages read but not yet asked for. */
+  get pendingReplyBytes(): number {
+    return this.replyBytes;
   }
 
   /** Server messages read so far (all of them, once nextReply has given undefined). */
@@ -93,6 +101,7 @@ export class Conversation {
       if (this.keepSteps) this.steps.push({ recorded: m, repliesBefore: this.replyCount });
     } else {
       this.replyCount++;
+      this.replyBytes += m.data.length;
       const { data, binary } = m;
       const answered = this.last && { data: this.last.data, binary: this.last.binary };
       this.replies.push(this.clientCount > 0 ? { data, binary, after: this.clientCount, answered } : { data, binary });

@@ -17,6 +17,11 @@ export interface PacerIo {
   recordingStart: () => number;
   /** False while the outbox is full: the pacer waits for `drained`. */
   canSend: () => boolean;
+  /**
+   * True while the answers expected for what has been sent are more than a replay keeps: the pacer
+   * waits for one to come (`reply`), or -w for none to, and then goes on regardless until one does.
+   */
+  ahead: () => boolean;
   send: (m: OutMessage) => void;
   /** Every message has been sent. */
   done: () => void;
@@ -30,6 +35,9 @@ export class Pacer {
   private started = false;
   private finished = false;
   private timer: NodeJS.Timeout | undefined;
+  /** The timer is -w for an answer while `ahead`; `windowWaived`: it passed without one. */
+  private waitingForWindow = false;
+  private windowWaived = false;
   private resuming: NodeJS.Immediate | undefined;
   private startedAt = 0;
   private recordingStart: number | undefined;
@@ -52,7 +60,15 @@ export class Pacer {
   /** A server message arrived. */
   reply(): void {
     this.received++;
-    if (this.pace.lockstep && this.started && !this.finished) this.advance();
+    this.windowWaived = false;
+    if (!this.started || this.finished) return;
+    if (this.pace.lockstep) this.advance();
+    else if (this.waitingForWindow) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+      this.waitingForWindow = false;
+      this.drained();
+    }
   }
 
   /**
@@ -100,6 +116,15 @@ export class Pacer {
         }
       }
       if (!this.io.canSend()) return;
+      if (!lockstep && !this.windowWaived && this.io.ahead()) {
+        this.waitingForWindow = true;
+        this.timer = setTimeout(() => {
+          this.waitingForWindow = false;
+          this.windowWaived = true;
+          this.advance();
+        }, this.waitMs);
+        return;
+      }
       this.current = undefined;
       this.io.send({ data: step.recorded.data, binary: step.recorded.binary });
     }

@@ -5,7 +5,6 @@
  * read a chunk at a time without stopping everything else while its writer is slow.
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { StringDecoder } from 'node:string_decoder';
 import { usageError, WsprobeError } from '../errors.js';
 import { cannotRead, readFileOrStream } from '../input/files.js';
 import {
@@ -51,11 +50,11 @@ export interface RecordingStream {
 
 /** Lines of a file, a chunk at a time (a regular file), or of its whole text (a stream). */
 class Lines {
-  private readonly decoder = new StringDecoder('utf8');
-  private readonly chunk = Buffer.allocUnsafe(CHUNK);
+  private chunk = Buffer.allocUnsafe(CHUNK);
   private lines: string[] = [];
   private at = 0;
-  private rest = '';
+  /** Bytes at the start of `chunk` after the last newline read (a line, or a character, cut by the read). */
+  private rest = 0;
   private ended = false;
   /** The 1-based number of the line last given. */
   number = 0;
@@ -73,14 +72,18 @@ class Lines {
   next(): string | undefined {
     while (this.at >= this.lines.length) {
       if (this.ended || this.fd === undefined) return undefined;
-      const n = readSync(this.fd, this.chunk, 0, CHUNK, null);
-      const text = n === 0 ? this.decoder.end() : this.decoder.write(this.chunk.subarray(0, n));
-      const lines = (this.rest + text).split('\n');
-      if (n === 0) {
-        this.ended = true;
-        this.rest = '';
-      } else this.rest = lines.pop() ?? '';
-      this.lines = lines;
+      // A line longer than a chunk: grow the chunk until the line fits.
+      if (this.rest === this.chunk.length)
+        this.chunk = Buffer.concat([this.chunk, Buffer.allocUnsafe(this.chunk.length)]);
+      const n = readSync(this.fd, this.chunk, this.rest, this.chunk.length - this.rest, null);
+      const filled = this.rest + n;
+      // Whole lines only: a newline never falls inside a UTF-8 character, so they decode alone.
+      const end = n === 0 ? filled : this.chunk.lastIndexOf(10, filled - 1) + 1;
+      this.lines = this.chunk.toString('utf8', 0, end).split('\n');
+      if (n === 0) this.ended = true;
+      else this.lines.pop();
+      this.chunk.copy(this.chunk, 0, end, filled);
+      this.rest = filled - end;
       this.at = 0;
     }
     this.number++;

@@ -143,6 +143,22 @@ describe('replay against a server', () => {
     expect(server.received.map((m) => m.data.toString())).toEqual(['one', 'two']);
   });
 
+  it('a silent server: more answers expected than a replay reads ahead, yet everything is sent and the missing reported', async () => {
+    const silent = await startServer({ echo: false });
+    // 40 answers of 16 KiB expected (640 KiB, beyond the 256 KiB read ahead): the pacer waits -w for one, then goes on.
+    const events = Array.from({ length: 40 }, (_, i) => [
+      JSON.stringify({ event: 'message', dir: 'out', type: 'text', data: `q${i}` }),
+      JSON.stringify({ event: 'message', dir: 'in', type: 'text', data: 'a'.repeat(16 * 1024) }),
+    ]).flat();
+    const path = join(mkdtempSync(join(tmpdir(), 'wsprobe-replay-')), 'silent.ndjson');
+    writeFileSync(path, events.join('\n'));
+    const r = await runCli(['replay', path, silent.url, '--speed', 'max', '-w', '0.3', '--json']);
+    expect(r.code).toBe(9);
+    expect(silent.received.map((m) => m.data.toString())).toEqual(Array.from({ length: 40 }, (_, i) => `q${i}`));
+    const verdict = jsonLines(r.out).find((e) => e.event === 'replay');
+    expect(verdict).toMatchObject({ matched: false, expected: 40, missing: 40 });
+  });
+
   it('replays a recording longer than one read exactly: multi-byte text split across reads, in order', async () => {
     const server = await startServer();
     // About 3 MiB: three 1 MiB reads, whose boundaries fall inside lines and inside multi-byte characters.

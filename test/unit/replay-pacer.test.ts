@@ -68,7 +68,12 @@ describe('Pacer', () => {
     vi.useRealTimers();
   });
 
-  function pacer(messages: RecordedMessage[], pace: { speed: number | 'max'; lockstep: boolean }, room = Infinity) {
+  function pacer(
+    messages: RecordedMessage[],
+    pace: { speed: number | 'max'; lockstep: boolean },
+    room = Infinity,
+    ahead = () => false,
+  ) {
     const c = new Conversation(source(messages).read, () => {});
     const sent: string[] = [];
     let free = room;
@@ -77,6 +82,7 @@ describe('Pacer', () => {
       next: () => c.nextStep(),
       recordingStart: () => (c.first ? recordedAt(c.first) : 0),
       canSend: () => free > 0,
+      ahead,
       send: (m) => {
         free--;
         sent.push(m.data.toString());
@@ -136,6 +142,31 @@ describe('Pacer', () => {
     expect(sent).toEqual(['a', 'b']);
     vi.advanceTimersByTime(1);
     expect(sent).toEqual(['a', 'b', 'c']);
+    expect(done).toHaveBeenCalledTimes(1);
+  });
+
+  it('waits while too far ahead of the answers: goes on when one comes, or after -w without one', () => {
+    const messages = Array.from({ length: 6 }, (_, i) => msg('client', String(i)));
+    let answered = 0;
+    let shown: string[] = [];
+    const { p, sent, done } = pacer(
+      messages,
+      { speed: 'max', lockstep: false },
+      Infinity,
+      () => shown.length - answered >= 2,
+    );
+    shown = sent;
+    p.start();
+    expect(sent).toEqual(['0', '1']);
+    answered++;
+    p.reply();
+    vi.runOnlyPendingTimers();
+    expect(sent).toEqual(['0', '1', '2']);
+    // No answer comes: after -w (1 s here) it goes on regardless, until one does.
+    vi.advanceTimersByTime(999);
+    expect(sent).toHaveLength(3);
+    vi.advanceTimersByTime(1);
+    expect(sent).toEqual(['0', '1', '2', '3', '4', '5']);
     expect(done).toHaveBeenCalledTimes(1);
   });
 });

@@ -130,6 +130,8 @@ export class ServerClient extends Connection {
       done?.(new Error(`client #${this.id} is not connected`));
       return false;
     }
+    // Every echo of one read of the client's socket (a burst of messages) goes out in one write.
+    this.batchWrites();
     const own = options.ownBacklog === true;
     if (!own && ws.bufferedAmount - this.largestQueued >= SLOW_CONSUMER_BYTES) {
       this.dropSlowConsumer();

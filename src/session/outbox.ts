@@ -15,7 +15,8 @@ export type SendFn = (message: OutMessage, done: (err?: Error) => void) => void;
 export const DEFAULT_HIGH_WATER = 1024 * 1024;
 
 export class Outbox {
-  private queue: OutMessage[] = [];
+  /** Messages from `head` on wait; the slots before it are emptied as they go (nothing sent is kept). */
+  private queue: Array<OutMessage | undefined> = [];
   private head = 0;
   private queuedBytes = 0;
   private inFlightBytes = 0;
@@ -93,7 +94,8 @@ export class Outbox {
 
   private pump(): void {
     while (this.sender && !this.held && this.head < this.queue.length && this.inFlightBytes < this.highWater) {
-      const message = this.queue[this.head];
+      const message = this.queue[this.head]!;
+      this.queue[this.head] = undefined;
       this.head++;
       if (this.head > 1024 && this.head * 2 > this.queue.length) {
         this.queue = this.queue.slice(this.head);

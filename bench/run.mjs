@@ -77,11 +77,15 @@ for (const name of only) {
 const SIZES = quick
   ? { lines: 10_000, bytesMiB: 16, pretty: 10_000 }
   : { lines: 100_000, bytesMiB: 256, pretty: 100_000 };
-// rounds per workload: long = client, server and pretty workloads, short = startup and smoke
-const RUNS = quick ? { warmUp: false, long: 3, short: 6, idle: 1 } : { warmUp: true, long: 5, short: 20, idle: 3 };
+// rounds per workload: long = client, server and pretty workloads, short = startup and smoke, sweep =
+// each size of the size sweep, idle = each count of idle connections
+const RUNS = quick
+  ? { warmUp: false, long: 3, short: 6, sweep: 1, idle: 1 }
+  : { warmUp: true, long: 5, short: 20, sweep: 3, idle: 3 };
 if (optionValue('--runs')) {
   RUNS.long = Number(optionValue('--runs'));
   RUNS.short = Number(optionValue('--runs'));
+  RUNS.sweep = Number(optionValue('--runs'));
 }
 const fullRun = !quick && !argv.includes('--only') && !optionValue('--runs');
 

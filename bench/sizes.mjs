@@ -52,7 +52,6 @@ function writeLines(path, size, count) {
 const RAW_MIN = (b) => (b.quick ? 8 : 64) * MiB;
 
 export async function sizesWorkload(b) {
-  const runs = b.quick ? 1 : 3;
   const tcp = await b.startServer({ label: 'tcp echo', cmd: b.node, args: [b.floor('tcp-echo-server.mjs'), '0'] });
   try {
     await b.withEchoServer(async (url) => {
@@ -90,7 +89,7 @@ export async function sizesWorkload(b) {
         const samples = await b.alternate({
           label: `sizes ${label}`,
           contenders,
-          runs,
+          runs: b.runs.sweep,
           describe: (s) => `${s.mbs.toFixed(1)} MB/s`,
           measure: async (contender, runLabel) => {
             const result = await b.runHelper({

@@ -6,7 +6,9 @@
  *
  * Tuned (bench/floor/tune.mjs): FLOOR_DEFLATE=1 offers permessage-deflate (ws's default, which loads
  * zlib's glue); FLOOR_EXIT=1 exits as soon as the close completes instead of letting the loop drain.
- * TUNING_RESULTS
+ * Two sessions of 28 and 36 alternating runs (2-core machine, load average 6–8), medians in ms:
+ * deflate offered 1051, 665; no deflate 1164, 598 (kept: the default); no deflate and exit on close
+ * 1071, 600. The differences are within the noise (runs spread 230–1350 ms): starting Node dominates.
  */
 import WebSocket from 'ws';
 

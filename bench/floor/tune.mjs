@@ -4,7 +4,7 @@
  * the bench's `ws` echo server and prints the median time of each, so that the floor the bench uses is
  * the fastest we can write. Every run's output is checked (size and SHA-256). The results are quoted in
  * each floor's header comment.
- * Usage: node bench/floor/tune.mjs [bytes|lines|smoke|sizes]... [--runs N] [--mib N]
+ * Usage: node bench/floor/tune.mjs [bytes|bytes-window|lines|sizes|smoke]... [--runs N] [--mib N]
  */
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -43,14 +43,21 @@ const JOBS = {
       },
     ],
   },
+  // the two best windows of `bytes` again, head to head (use a larger --mib)
+  'bytes-window': {
+    script: 'bytes.mjs',
+    input: () => Buffer.concat(Array.from({ length: mib }, () => binaryBlock())),
+    file: bytesFile,
+    variants: [2, 8].map((w) => ({ name: `window ${w} MiB`, env: { FLOOR_WINDOW_MIB: String(w) } })),
+  },
   lines: {
     script: 'lines.mjs',
     input: () => joinLines(100_000, shortLine),
     file: linesFile,
     variants: [
-      { name: 'window 1 MiB', env: { FLOOR_WINDOW_MIB: '1' } },
+      { name: 'window 1 MiB', env: { FLOOR_WINDOW_MIB: '1', FLOOR_CORK: '0' } },
       { name: 'window 1 MiB, cork', env: { FLOOR_WINDOW_MIB: '1', FLOOR_CORK: '1' } },
-      { name: 'window 1 MiB, batch', env: { FLOOR_WINDOW_MIB: '1', FLOOR_BATCH: '1' } },
+      { name: 'window 1 MiB, batch', env: { FLOOR_WINDOW_MIB: '1', FLOOR_CORK: '0', FLOOR_BATCH: '1' } },
       { name: 'window 1 MiB, cork, batch', env: { FLOOR_WINDOW_MIB: '1', FLOOR_CORK: '1', FLOOR_BATCH: '1' } },
       { name: 'window 8 MiB, cork, batch', env: { FLOOR_WINDOW_MIB: '8', FLOOR_CORK: '1', FLOOR_BATCH: '1' } },
     ],
@@ -60,9 +67,7 @@ const JOBS = {
     script: 'lines.mjs',
     input: () => joinLines(64, (i) => `${String(i).padStart(8, '0')}`.padEnd(1024 * 1024 - 1, 'abcdefgh')),
     file: longFile,
-    variants: [1, 4, 16, 64].flatMap((w) => [
-      { name: `window ${w} MiB, cork, batch`, env: { FLOOR_WINDOW_MIB: String(w), FLOOR_CORK: '1', FLOOR_BATCH: '1' } },
-    ]),
+    variants: [1, 4, 16].map((w) => ({ name: `window ${w} MiB`, env: { FLOOR_WINDOW_MIB: String(w) } })),
   },
   smoke: {
     script: 'smoke.mjs',
@@ -82,10 +87,11 @@ try {
     const expected = job.expected ?? job.input();
     if (job.file) writeFileSync(job.file, expected);
     const hash = sha(expected);
+    const rounds = name === 'smoke' ? runs * 4 : runs;
     const samples = await alternate({
       label: name,
       contenders: job.variants,
-      runs: name === 'smoke' ? runs * 4 : runs,
+      runs: rounds,
       warmUp: true,
       log,
       describe: (ms) => `${Math.round(ms)}`,
@@ -110,7 +116,7 @@ try {
     for (const [i, variant] of job.variants.entries()) {
       const s = summarize(samples[i]);
       log(
-        `  ${variant.name.padEnd(34)} median ${Math.round(s.median)} ms (${Math.round(s.min)}–${Math.round(s.max)}, ${runs} runs)`,
+        `  ${variant.name.padEnd(34)} median ${Math.round(s.median)} ms (${Math.round(s.min)}–${Math.round(s.max)}, ${rounds} runs)`,
       );
     }
     if (job.file) rmSync(job.file);

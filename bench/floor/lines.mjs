@@ -19,7 +19,6 @@
  * Lines are cut as Buffers (a long line's pieces are joined once, when its newline comes) and sent as
  * text without a round trip through a JS string. Incoming text is UTF-8 validated, as wsprobe does.
  */
-import { createReadStream } from 'node:fs';
 import WebSocket from 'ws';
 
 const WINDOW = Number(process.env.FLOOR_WINDOW_MIB ?? 1) * 1024 * 1024;
@@ -39,7 +38,9 @@ const ws = new WebSocket(process.argv[2], {
     : false,
   maxPayload: 1024 * 1024 * 1024,
 });
-const input = createReadStream('', { fd: 0 });
+// process.stdin: a file is read in 64 KiB chunks (fs.ReadStream), a pipe as events of its own (a
+// net.Socket: an fs.ReadStream would read a pipe through the thread pool, adding latency)
+const input = process.stdin;
 const NL = Buffer.from('\n');
 let parts = [];
 let sent = 0;

@@ -23,11 +23,13 @@ export async function execWorkload(b) {
   b.log(
     `exec: ${clients} clients (a cat each) × ${messages.toLocaleString('en-US')} lines of 32 bytes (100 in flight)`,
   );
-  const samples = servers.map(() => ({ rate: [], rss: [] }));
-  for (let round = b.runs.warmUp ? -1 : 0; round < b.runs.long; round++) {
-    for (const i of round % 2 ? [1, 0] : [0, 1]) {
-      const spec = servers[i];
-      const label = `exec / ${spec.name}${round < 0 ? ' (warm-up)' : ` (run ${round + 1})`}`;
+  const samples = await b.alternate({
+    label: 'exec',
+    contenders: servers,
+    runs: b.runs.long,
+    warmUp: b.runs.warmUp,
+    describe: (s) => `${Math.round(s.rate)} lines/s`,
+    measure: async (spec, label) => {
       const srv = await b.startServer({ label, cmd: b.node, args: spec.args });
       try {
         const result = await b.withServerState(
@@ -40,22 +42,18 @@ export async function execWorkload(b) {
           }),
         );
         b.checkServer(label, srv);
-        if (round >= 0) {
-          samples[i].rate.push(result.perSecond);
-          // websocketd runs under a small wrapper (floor/websocketd.mjs): its own peak is what counts.
-          const pid = i === 1 ? websocketdPid(srv.pid) : srv.pid;
-          samples[i].rss.push(b.procStatusKiB(pid));
-        }
+        // websocketd runs under a small wrapper (floor/websocketd.mjs): its own peak is what counts.
+        const pid = spec === servers[1] ? websocketdPid(srv.pid) : srv.pid;
+        return { rate: result.perSecond, rss: b.procStatusKiB(pid) };
       } finally {
         await srv.stop();
       }
-    }
-    if (round >= 0)
-      b.log(
-        `  exec round ${round + 1}/${b.runs.long}: ${samples.map((s) => `${Math.round(s.rate.at(-1))} lines/s`).join(' · ')}`,
-      );
-  }
-  const [wsprobe, base] = samples.map((s) => ({ ...b.summarize(s.rate), peakRssKiB: Math.max(...s.rss) }));
+    },
+  });
+  const [wsprobe, base] = samples.map((s) => ({
+    ...b.summarize(s.map((x) => x.rate)),
+    peakRssKiB: Math.max(...s.map((x) => x.rss)),
+  }));
   b.addRow({
     name: `exec cat ${clients}×${messages / 1000}k lines`,
     unit: 'lines/s',

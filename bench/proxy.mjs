@@ -21,12 +21,24 @@ export async function proxyWorkload(b) {
     b.log(
       `proxy: ${clients} clients × ${messages.toLocaleString('en-US')} messages of 32 bytes (100 in flight) through a relay to a ws echo server`,
     );
-    const samples = relays.map(() => ({ rate: [], rss: [], median: [], p99: [] }));
-    const direct = { median: [], p99: [] };
-    for (let round = b.runs.warmUp ? -1 : 0; round < b.runs.long; round++) {
-      for (const i of round % 2 ? [1, 0] : [0, 1]) {
-        const spec = relays[i];
-        const label = `proxy / ${spec.name}${round < 0 ? ' (warm-up)' : ` (run ${round + 1})`}`;
+    // each round measures both relays and, for the latency, the echo server reached directly (rotating order)
+    const direct = { name: 'direct', args: null };
+    const results = await b.alternate({
+      label: 'proxy',
+      contenders: [...relays, direct],
+      runs: b.runs.long,
+      warmUp: b.runs.warmUp,
+      describe: (s) => (s.rate ? `${Math.round(s.rate)} msg/s` : `direct p50 ${s.median.toFixed(3)} ms`),
+      measure: async (spec, label) => {
+        if (spec === direct) {
+          const straight = await b.runHelper({
+            label: `${label} latency`,
+            cmd: b.node,
+            args: [b.load('latency.mjs'), echo.url, String(pings)],
+            timeoutMs: 120_000,
+          });
+          return { median: straight.medianMs, p99: straight.p99Ms };
+        }
         const srv = await b.startServer({ label, cmd: b.node, args: spec.args });
         try {
           const result = await b.withServerState(
@@ -45,36 +57,34 @@ export async function proxyWorkload(b) {
             timeoutMs: 120_000,
           });
           b.checkServer(label, srv);
-          if (round >= 0) {
-            samples[i].rate.push(result.perSecond);
-            samples[i].rss.push(b.procStatusKiB(srv.pid));
-            samples[i].median.push(latency.medianMs);
-            samples[i].p99.push(latency.p99Ms);
-          }
+          return {
+            rate: result.perSecond,
+            rss: b.procStatusKiB(srv.pid),
+            median: latency.medianMs,
+            p99: latency.p99Ms,
+          };
         } finally {
           await srv.stop();
         }
-      }
-      const straight = await b.runHelper({
-        label: 'proxy / direct latency',
-        cmd: b.node,
-        args: [b.load('latency.mjs'), echo.url, String(pings)],
-        timeoutMs: 120_000,
-      });
-      if (round >= 0) {
-        direct.median.push(straight.medianMs);
-        direct.p99.push(straight.p99Ms);
-        b.log(
-          `  proxy round ${round + 1}/${b.runs.long}: ${samples.map((s) => `${Math.round(s.rate.at(-1))} msg/s`).join(' · ')}`,
-        );
-      }
-    }
-    const [wsprobe, base] = samples.map((s) => ({ ...b.summarize(s.rate), peakRssKiB: Math.max(...s.rss) }));
+      },
+    });
+    const column = (runs, key) => runs.map((r) => r[key]);
+    const samples = results.map((runs) => ({
+      rate: column(runs, 'rate'),
+      rss: column(runs, 'rss'),
+      median: column(runs, 'median'),
+      p99: column(runs, 'p99'),
+    }));
+    const straight = samples[2];
+    const [wsprobe, base] = samples
+      .slice(0, 2)
+      .map((s) => ({ ...b.summarize(s.rate), peakRssKiB: Math.max(...s.rss) }));
     const med = (values) => b.summarize(values).median;
     const ms = (x) => `${x.toFixed(3)} ms`;
-    const added = (s) => `median +${ms(med(s.median) - med(direct.median))}, p99 +${ms(med(s.p99) - med(direct.p99))}`;
+    const added = (s) =>
+      `median +${ms(med(s.median) - med(straight.median))}, p99 +${ms(med(s.p99) - med(straight.p99))}`;
     const note =
-      `each message crosses the relay twice (to the echo server and back); round-trip latency direct: median ${ms(med(direct.median))}, p99 ${ms(med(direct.p99))}; ` +
+      `each message crosses the relay twice (to the echo server and back); round-trip latency direct: median ${ms(med(straight.median))}, p99 ${ms(med(straight.p99))}; ` +
       `added by wsprobe proxy: ${added(samples[0])}; by the ws relay: ${added(samples[1])}`;
     b.log(`  proxy latency: ${note}`);
     b.addRow({

@@ -5,15 +5,18 @@
  * goes to stderr) and writes bench/results.json. A run that times out, exits with an unexpected
  * code or gives a wrong result (bytes, lines, message counts) fails the whole bench with exit 1.
  *
- * Usage: node bench/run.mjs [--quick] [--only lines,bytes,startup,smoke,server,idle,pretty,frames,deflate,exec,proxy,replay]
- *                           [--runs N]
- *   --quick  fewer repetitions and smaller sizes: the whole run takes under a minute
- *   --only   run only these workloads
+ * Usage: node bench/run.mjs [--quick] [--only WORKLOAD,…] [--runs N]
+ *   --quick  fewer repetitions and smaller sizes: the whole run takes a minute or two
+ *   --only   run only these workloads (the list is ALL below)
  *   --runs   rounds per workload (each round runs wsprobe and its floor once, in alternating order)
  *
- * The floors are in bench/floor/ (with the plain `ws` echo server every client workload talks to),
- * the load generators of the server workloads in bench/load/. `npm run measure:raw-memory`
- * (bench/raw-memory.mjs) is the separate 1 GiB peak-memory measurement of `connect --raw`.
+ * The floors are in bench/floor/ (with the plain `ws` echo server every client workload talks to; how
+ * each was tuned is in its header and bench/floor/tune.mjs), the load generators and drivers in
+ * bench/load/, the workloads that need more than a few lines in modules of their own (bench/*.mjs),
+ * which get the harness as one object (`bench` below). A full run (no --only, --quick or --runs)
+ * writes the chart docs/bench.svg; any other run writes it to bench/bench.svg (not committed), drawn
+ * from what that run measured. `npm run measure:raw-memory` (bench/raw-memory.mjs) is the separate
+ * 1 GiB peak-memory measurement of `connect --raw`.
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -30,18 +33,27 @@ import {
 import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { idleWorkload, serverWorkload } from './conns.mjs';
+import { deflateWorkload } from './deflate.mjs';
 import { execWorkload } from './exec.mjs';
+import { latencyWorkload } from './latency.mjs';
+import { chartSvg } from './lib/chart.mjs';
 import { binaryBlock, blastJson, blastMessage, joinLines, sha256, shortLine } from './lib/data.mjs';
 import { BenchError, killAll, procStatusKiB, rssMethod, runHelper, startServer, timedRun } from './lib/proc.mjs';
-import { summarize, table } from './lib/report.mjs';
+import { summarize, sweepTable, table } from './lib/report.mjs';
+import { alternate } from './lib/rounds.mjs';
 import { proxyWorkload } from './proxy.mjs';
+import { sizesWorkload } from './sizes.mjs';
 
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
 const optionValue = (name) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
+// the workloads (WORKLOADS below), in the order they run
 const ALL = [
   'lines',
   'bytes',
+  'latency',
+  'sizes',
   'startup',
   'smoke',
   'server',
@@ -63,14 +75,19 @@ for (const name of only) {
 }
 
 const SIZES = quick
-  ? { lines: 10_000, bytesMiB: 16, clients: 50, clientMessages: 400, idle: 1_000, pretty: 10_000 }
-  : { lines: 100_000, bytesMiB: 256, clients: 50, clientMessages: 10_000, idle: 10_000, pretty: 100_000 };
-// rounds per workload: long = client, server and pretty workloads, short = startup and smoke
-const RUNS = quick ? { warmUp: false, long: 3, short: 6, idle: 1 } : { warmUp: true, long: 5, short: 20, idle: 3 };
+  ? { lines: 10_000, bytesMiB: 16, pretty: 10_000 }
+  : { lines: 100_000, bytesMiB: 256, pretty: 100_000 };
+// rounds per workload: long = client, server and pretty workloads, short = startup and smoke, sweep =
+// each size of the size sweep, idle = each count of idle connections
+const RUNS = quick
+  ? { warmUp: false, long: 3, short: 6, sweep: 1, idle: 1 }
+  : { warmUp: true, long: 5, short: 20, sweep: 3, idle: 3 };
 if (optionValue('--runs')) {
   RUNS.long = Number(optionValue('--runs'));
   RUNS.short = Number(optionValue('--runs'));
+  RUNS.sweep = Number(optionValue('--runs'));
 }
+const fullRun = !quick && !argv.includes('--only') && !optionValue('--runs');
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const node = process.execPath;
@@ -87,6 +104,8 @@ const cli = join(snapshot, 'bin/wsprobe.js');
 const outPath = join(dir, 'stdout');
 const errPath = join(dir, 'stderr');
 const rows = [];
+/** What the chart draws besides the rows: the size sweep (bench/sizes.mjs fills it in). */
+const chart = {};
 
 const log = (text) => process.stderr.write(`${text}\n`);
 
@@ -115,6 +134,13 @@ function expectExact(label, expected, expectedHash = sha256(expected)) {
   if (sha256(got) !== expectedHash) fail(label, 'stdout differs from what was sent (SHA-256 mismatch)');
 }
 
+/** stdout (a file) must have `size` bytes and the SHA-256 `hash`. */
+async function expectFile(label, size, hash) {
+  const got = statSync(outPath).size;
+  if (got !== size) fail(label, `stdout has ${got} bytes, expected ${size}`);
+  if ((await fileHash(outPath)) !== hash) fail(label, 'stdout differs from what was sent (SHA-256 mismatch)');
+}
+
 function countLines(text, predicate) {
   let n = 0;
   for (const line of text.split('\n')) if (predicate(line)) n++;
@@ -122,21 +148,24 @@ function countLines(text, predicate) {
 }
 
 /**
- * Runs each contender once as a warm-up, then `runs` rounds; in each round every contender runs once,
- * the order rotating from round to round. Each run is checked (exit code, then contender.check()).
- * Returns one summary per contender: median/min/max ms and the peak RSS over all runs.
+ * Timed runs of whole processes in alternating rounds (lib/rounds.mjs), after a warm-up round when the
+ * mode has one. Each run is checked (exit code, then contender.check()). Returns one summary per
+ * contender: median/min/max ms and the peak RSS over all runs.
  */
-async function rounds(label, contenders, runs, timeoutMs) {
-  const samples = contenders.map(() => ({ ms: [], rss: [] }));
-  for (let round = RUNS.warmUp ? -1 : 0; round < runs; round++) {
-    const order = contenders.map((_, i) => (i + Math.max(round, 0)) % contenders.length);
-    for (const i of order) {
-      const contender = contenders[i];
-      const runLabel = `${label} / ${contender.name}${round < 0 ? ' (warm-up)' : ` (run ${round + 1})`}`;
+async function rounds(label, contenders, runs, timeoutMs, { warmUp = RUNS.warmUp } = {}) {
+  const samples = await alternate({
+    label,
+    contenders,
+    runs,
+    warmUp,
+    log,
+    describe: (s) => `${Math.round(s.ms)} ms`,
+    measure: async (contender, runLabel) => {
       const result = await timedRun({
         label: runLabel,
         cmd: contender.cmd ?? node,
         args: contender.args,
+        env: contender.env,
         stdin: contender.stdin,
         stdoutPath: outPath,
         stderrPath: errPath,
@@ -144,18 +173,32 @@ async function rounds(label, contenders, runs, timeoutMs) {
         dir,
       });
       await contender.check(runLabel);
-      if (round >= 0) {
-        samples[i].ms.push(result.ms);
-        samples[i].rss.push(result.peakRssKiB);
-      }
-    }
-    if (round >= 0)
-      log(`  ${label} round ${round + 1}/${runs}: ${samples.map((s) => `${Math.round(s.ms.at(-1))} ms`).join(' · ')}`);
-  }
-  return samples.map((s) => ({ ...summarize(s.ms), peakRssKiB: Math.max(...s.rss) }));
+      return result;
+    },
+  });
+  return samples.map((s) => ({
+    ...summarize(s.map((r) => r.ms)),
+    peakRssKiB: Math.max(...s.map((r) => r.peakRssKiB)),
+  }));
 }
 
-function addRow({ name, unit, wsprobe, floorSummary, floorName, bars, higherIsBetter = false, note }) {
+/**
+ * One row of the table: wsprobe against its floor (ratio of the medians), each bar checked.
+ * reference: a third contender shown beside them (raw TCP); sweep: a row of the size sweep (drawn as
+ * curves in the chart rather than as a ratio bar).
+ */
+function addRow({
+  name,
+  unit,
+  wsprobe,
+  floorSummary,
+  floorName,
+  bars,
+  higherIsBetter = false,
+  note,
+  reference,
+  sweep,
+}) {
   const ratio = wsprobe.median / floorSummary.median;
   // the runs of a round are back to back: their ratio is less exposed to the machine's load drifting
   const roundRatios = summarize(wsprobe.samples.map((value, i) => value / floorSummary.samples[i]));
@@ -171,6 +214,8 @@ function addRow({ name, unit, wsprobe, floorSummary, floorName, bars, higherIsBe
     higherIsBetter,
     bars: checked,
     note,
+    reference,
+    sweep: Boolean(sweep),
   };
   rows.push(row);
   log(
@@ -218,7 +263,7 @@ async function lines() {
       wsprobe,
       floorSummary: base,
       floorName: 'ws script',
-      bars: [atMost(1.15)],
+      bars: [atMost(1.05)],
     });
   });
 }
@@ -305,14 +350,13 @@ async function frames() {
       RUNS.long,
       120_000,
     );
-    const bars = [atMost(1.5)];
     addRow({
       name: `frames -vv (${n / 1000}k lines)`,
       unit: 'ms',
       wsprobe: vv,
       floorSummary: pipe,
       floorName: 'pipe mode',
-      bars,
+      bars: [atMost(1.3)],
     });
     addRow({
       name: `frames -vv --json (${n / 1000}k lines)`,
@@ -320,14 +364,13 @@ async function frames() {
       wsprobe: vvJson,
       floorSummary: pipe,
       floorName: 'pipe mode',
-      // Issue 9's bar is for -vv in pipe mode; JSON writes four events per line (a message and a frame
-      // each way), so this row is information, not a bar.
-      bars: [],
+      // four JSON events per line (a message and a frame each way), eight times pipe mode's output
+      bars: [atMost(1.5)],
     });
   });
 }
 
-// 2: bytes
+// 2: bytes, with raw TCP (no framing) beside it as the physical reference
 async function bytes() {
   const mib = SIZES.bytesMiB;
   const inputPath = join(dir, 'input.bin');
@@ -337,37 +380,44 @@ async function bytes() {
   const inputHash = await fileHash(inputPath);
   // stdin is a file, read in 64 KiB chunks: --raw sends exactly one message per 64 KiB.
   const messages = Math.ceil(size / 65536);
-  log(`bytes: ${mib} MiB with --raw (stdin a file) through a ws echo server, byte-exact (SHA-256)`);
-  const check = async (label) => {
-    const got = statSync(outPath).size;
-    if (got !== size) fail(label, `stdout has ${got} bytes, expected ${size}`);
-    if ((await fileHash(outPath)) !== inputHash) fail(label, 'stdout differs from stdin (SHA-256 mismatch)');
-  };
-  await withEchoServer(async (url) => {
-    const [wsprobe, base] = await rounds(
-      'bytes',
-      [
-        {
-          name: 'wsprobe',
-          args: [cli, 'connect', url, '--raw', '-q', '--count', String(messages)],
-          stdin: { file: inputPath },
-          check,
-        },
-        { name: 'floor', args: [floor('bytes.mjs'), url], stdin: { file: inputPath }, check },
-      ],
-      RUNS.long,
-      300_000,
-    );
-    const rssBar = { text: 'RSS < 200 MiB', test: (_ratio, w) => w.peakRssKiB < 200 * 1024 };
-    addRow({
-      name: `bytes (${mib} MiB)`,
-      unit: 'ms',
-      wsprobe,
-      floorSummary: base,
-      floorName: 'ws script',
-      bars: [atMost(1.15), rssBar],
+  log(`bytes: ${mib} MiB with --raw (stdin a file) through a ws echo server, byte-exact (SHA-256); raw TCP beside it`);
+  const check = (label) => expectFile(label, size, inputHash);
+  const tcp = await startServer({ label: 'tcp echo', cmd: node, args: [floor('tcp-echo-server.mjs'), '0'] });
+  try {
+    await withEchoServer(async (url) => {
+      const [wsprobe, base, raw] = await rounds(
+        'bytes',
+        [
+          {
+            name: 'wsprobe',
+            args: [cli, 'connect', url, '--raw', '-q', '--count', String(messages)],
+            stdin: { file: inputPath },
+            check,
+          },
+          { name: 'floor', args: [floor('bytes.mjs'), url], stdin: { file: inputPath }, check },
+          { name: 'raw TCP', args: [floor('tcp.mjs'), tcp.url], stdin: { file: inputPath }, check },
+        ],
+        RUNS.long,
+        300_000,
+      );
+      const rssBar = {
+        text: 'RSS ≤ 1.2× floor',
+        test: (_ratio, w) => w.peakRssKiB <= 1.2 * base.peakRssKiB,
+      };
+      addRow({
+        name: `bytes (${mib} MiB)`,
+        unit: 'ms',
+        wsprobe,
+        floorSummary: base,
+        floorName: 'ws script',
+        reference: { name: 'raw TCP', summary: raw },
+        bars: [atMost(1.1), rssBar],
+        note: `peak RSS ${(wsprobe.peakRssKiB / base.peakRssKiB).toFixed(2)}× the floor's; raw TCP (no framing) ${(raw.median / base.median).toFixed(2)}× the floor's time`,
+      });
     });
-  });
+  } finally {
+    await tcp.stop();
+  }
   rmSync(inputPath);
 }
 
@@ -394,7 +444,7 @@ async function startup() {
     wsprobe: versionRun,
     floorSummary: nodeRun,
     floorName: 'node -e 0',
-    bars: [atMost(1.25)],
+    bars: [atMost(1.1)],
   });
   addRow({
     name: 'startup --help',
@@ -402,7 +452,7 @@ async function startup() {
     wsprobe: helpRun,
     floorSummary: nodeRun,
     floorName: 'node -e 0',
-    bars: [],
+    bars: [atMost(1.3)],
   });
 }
 
@@ -423,14 +473,9 @@ async function smoke() {
       RUNS.short,
       30_000,
     );
-    addRow({ name: 'smoke', unit: 'ms', wsprobe, floorSummary: base, floorName: 'ws script', bars: [atMost(1.15)] });
+    addRow({ name: 'smoke', unit: 'ms', wsprobe, floorSummary: base, floorName: 'ws script', bars: [atMost(1.05)] });
   });
 }
-
-const SERVERS = [
-  { name: 'wsprobe echo -q', args: [cli, 'echo', '0', '-q'] },
-  { name: 'ws echo', args: [floor('echo-server.mjs'), '0'] },
-];
 
 /** A failing load generator is reported with the state of the server it was talking to. */
 async function withServerState(server, promise) {
@@ -448,122 +493,6 @@ function checkServer(label, server) {
   if (!server.alive()) fail(label, 'the server exited during the run');
   const complaints = server.stderr().replace(/^listening on .*\n/m, '');
   if (complaints.trim()) fail(label, `the server wrote to stderr: ${complaints.slice(0, 400)}`);
-}
-
-// 5a: server throughput
-async function server() {
-  const { clients, clientMessages } = SIZES;
-  // The clients do not offer permessage-deflate, so both servers do the same protocol work (wsprobe echo
-  // accepts deflate by default, plain ws does not): only the server code differs.
-  log(
-    `server: ${clients} clients × ${clientMessages.toLocaleString('en-US')} messages of 32 bytes (100 in flight each)`,
-  );
-  const samples = SERVERS.map(() => ({ rate: [], rss: [] }));
-  for (let round = RUNS.warmUp ? -1 : 0; round < RUNS.long; round++) {
-    for (const i of round % 2 ? [1, 0] : [0, 1]) {
-      const spec = SERVERS[i];
-      const label = `server / ${spec.name}${round < 0 ? ' (warm-up)' : ` (run ${round + 1})`}`;
-      const srv = await startServer({ label, cmd: node, args: spec.args });
-      try {
-        const result = await withServerState(
-          srv,
-          runHelper({
-            label,
-            cmd: node,
-            args: [load('flood.mjs'), srv.url, String(clients), String(clientMessages), '32', '100', '--no-deflate'],
-            timeoutMs: 300_000,
-          }),
-        );
-        checkServer(label, srv);
-        if (round >= 0) {
-          samples[i].rate.push(result.perSecond);
-          samples[i].rss.push(procStatusKiB(srv.pid));
-        }
-        if (round === 0) SERVERS[i].extensions = result.extensions;
-      } finally {
-        await srv.stop();
-      }
-    }
-    if (round >= 0)
-      log(
-        `  server round ${round + 1}/${RUNS.long}: ${samples.map((s) => `${Math.round(s.rate.at(-1))} msg/s`).join(' · ')}`,
-      );
-  }
-  const [wsprobe, base] = samples.map((s) => ({ ...summarize(s.rate), peakRssKiB: Math.max(...s.rss) }));
-  addRow({
-    name: `server ${clients}×${clientMessages / 1000}k msgs`,
-    unit: 'msg/s',
-    wsprobe,
-    floorSummary: base,
-    floorName: 'ws echo',
-    bars: [atLeast(0.9)],
-    higherIsBetter: true,
-    note: `negotiated extensions: wsprobe echo "${SERVERS[0].extensions}", ws echo "${SERVERS[1].extensions}"`,
-  });
-}
-
-function hardFileLimit() {
-  try {
-    return Number(execFileSync('sh', ['-c', 'ulimit -Hn'], { encoding: 'utf8' }).trim()) || Number.POSITIVE_INFINITY;
-  } catch {
-    return Number.POSITIVE_INFINITY; // "unlimited"
-  }
-}
-
-// 5b: idle connections, RSS per connection of the server process
-async function idle() {
-  // Node raises its soft RLIMIT_NOFILE to the hard limit by itself; the hard limit must leave room.
-  const limit = hardFileLimit();
-  const count = Math.min(SIZES.idle, limit - 200);
-  const limited = count < SIZES.idle ? ` (limited by ulimit -Hn ${limit})` : '';
-  log(`idle: ${count.toLocaleString('en-US')} idle connections held${limited}; server RSS per connection`);
-  const samples = SERVERS.map(() => ({ perConn: [], rss: [] }));
-  for (let round = 0; round < RUNS.idle; round++) {
-    for (const i of round % 2 ? [1, 0] : [0, 1]) {
-      const spec = SERVERS[i];
-      const label = `idle / ${spec.name} (run ${round + 1})`;
-      const srv = await startServer({ label, cmd: node, args: spec.args });
-      try {
-        await new Promise((resolve) => setTimeout(resolve, 500));
-        const before = procStatusKiB(srv.pid, 'VmRSS');
-        let after = 0;
-        await withServerState(
-          srv,
-          runHelper({
-            label,
-            cmd: node,
-            args: [load('idle.mjs'), srv.url, String(count)],
-            timeoutMs: 300_000,
-            onLine: (line, child) => {
-              if (!line.startsWith('{"ready"')) return;
-              setTimeout(() => {
-                after = procStatusKiB(srv.pid, 'VmRSS');
-                child.stdin.end();
-              }, 1000);
-            },
-          }),
-        );
-        checkServer(label, srv);
-        if (!after) fail(label, 'could not read the server RSS while the connections were held');
-        samples[i].perConn.push((after - before) / count);
-        samples[i].rss.push(procStatusKiB(srv.pid));
-      } finally {
-        await srv.stop();
-      }
-    }
-    log(
-      `  idle round ${round + 1}/${RUNS.idle}: ${samples.map((s) => `${s.perConn.at(-1).toFixed(1)} KiB/conn`).join(' · ')}`,
-    );
-  }
-  const [wsprobe, base] = samples.map((s) => ({ ...summarize(s.perConn), peakRssKiB: Math.max(...s.rss) }));
-  addRow({
-    name: `idle ${count / 1000}k conns${limited}`,
-    unit: 'KiB/conn',
-    wsprobe,
-    floorSummary: base,
-    floorName: 'ws echo',
-    bars: [atMost(1.2)],
-  });
 }
 
 // 6: pretty — and pretty-json: the same with JSON messages, which pretty mode lays out and colours.
@@ -605,60 +534,7 @@ async function pretty(json = false) {
       wsprobe: prettyRun,
       floorSummary: pipeRun,
       floorName: 'pipe mode',
-      bars: [atMost(2)],
-    });
-  } finally {
-    await srv.stop();
-  }
-}
-
-// 8: deflate — our client and our server together, permessage-deflate negotiated (both offer and
-// accept it by default) against the same session with `connect --no-deflate`. Short lines must not be
-// compressed (issue 13, item 14: compressing every one made this 10–20× slower).
-async function deflate() {
-  const n = SIZES.lines;
-  const input = joinLines(n, shortLine);
-  const inputHash = sha256(input);
-  log(`deflate: ${n.toLocaleString('en-US')} lines through \`wsprobe echo\`, deflate negotiated vs --no-deflate`);
-  const srv = await startServer({ label: 'wsprobe echo', cmd: node, args: [cli, 'echo', '0', '-q'] });
-  try {
-    // The row means nothing unless deflate is negotiated: check it once.
-    const probe = await timedRun({
-      label: 'deflate / probe',
-      cmd: node,
-      args: [cli, 'connect', srv.url, '--json', '-x', 'probe', '--count', '1', '--no-stdin'],
-      stdoutPath: outPath,
-      stderrPath: errPath,
-      timeoutMs: 30_000,
-      dir,
-    });
-    const open = readOut()
-      .toString('utf8')
-      .split('\n')
-      .find((l) => l.startsWith('{"event":"open"'));
-    const extensions = open ? JSON.parse(open).extensions : '';
-    if (probe.code !== 0 || !extensions.includes('permessage-deflate'))
-      fail('deflate', `permessage-deflate was not negotiated (extensions: "${extensions}")`);
-    const check = (label) => expectExact(label, input, inputHash);
-    const base = ['connect', srv.url, '-q', '--count', String(n)];
-    const [withDeflate, without] = await rounds(
-      'deflate',
-      [
-        { name: 'deflate', args: [cli, ...base], stdin: { data: input }, check },
-        { name: '--no-deflate', args: [cli, ...base, '--no-deflate'], stdin: { data: input }, check },
-      ],
-      RUNS.long,
-      180_000,
-    );
-    checkServer('deflate', srv);
-    addRow({
-      name: `deflate (${n / 1000}k lines)`,
-      unit: 'ms',
-      wsprobe: withDeflate,
-      floorSummary: without,
-      floorName: 'connect --no-deflate',
-      bars: [atMost(1.3)],
-      note: `wsprobe connect ↔ wsprobe echo, negotiated: "${extensions}"`,
+      bars: [atMost(1.5)],
     });
   } finally {
     await srv.stop();
@@ -687,32 +563,31 @@ function machine() {
   };
 }
 
-// 10: a program behind the socket, against websocketd (bench/exec.mjs)
-const exec = () =>
-  execWorkload({
-    ...{ cli, node, floor, load, quick, runs: RUNS, log, addRow, atLeast, checkServer, withServerState },
-    ...{ startServer, runHelper, procStatusKiB, summarize },
-  });
-// 11: wsprobe proxy against a minimal ws relay, and the latency it adds (bench/proxy.mjs)
-const proxy = () =>
-  proxyWorkload({
-    ...{ cli, node, floor, load, quick, runs: RUNS, log, addRow, atLeast, checkServer, withServerState },
-    ...{ startServer, runHelper, procStatusKiB, summarize },
-  });
+/** The harness, as the workload modules get it. */
+const bench = {
+  ...{ cli, node, dir, floor, load, quick, runs: RUNS, sizes: SIZES, chart, outPath, errPath },
+  ...{ log, fail, addRow, atMost, atLeast, rounds, readOut, expectExact, expectFile, fileHash },
+  ...{ withEchoServer, checkServer, withServerState, startServer, runHelper, timedRun, procStatusKiB, summarize },
+  alternate: (options) => alternate({ log, ...options }),
+};
+
+// The workloads, in the order they run.
 const WORKLOADS = {
-  lines,
-  bytes,
-  startup,
-  smoke,
-  server,
-  idle,
+  lines, // pipe mode, short lines
+  bytes, // --raw, 64 KiB binary messages; raw TCP beside it
+  latency: () => latencyWorkload(bench), // one round trip at a time through pipes (bench/latency.mjs)
+  sizes: () => sizesWorkload(bench), // the message-size sweep (bench/sizes.mjs)
+  startup, // --version, --help against node -e 0
+  smoke, // connect, one message, close
+  server: () => serverWorkload(bench), // 1/50/200 active clients of echo (bench/conns.mjs)
+  idle: () => idleWorkload(bench), // 1k/10k/30k idle connections of echo (bench/conns.mjs)
   pretty: () => pretty(),
   'pretty-json': () => pretty(true),
-  frames,
-  deflate,
-  exec,
-  proxy,
-  replay,
+  frames, // -vv and -vv --json against pipe mode
+  deflate: () => deflateWorkload(bench), // short and large messages, deflate negotiated (bench/deflate.mjs)
+  exec: () => execWorkload(bench), // listen --exec cat against websocketd (bench/exec.mjs)
+  proxy: () => proxyWorkload(bench), // proxy against a minimal ws relay (bench/proxy.mjs)
+  replay, // replay --speed max against pipe mode
 };
 
 async function main() {
@@ -744,9 +619,16 @@ async function main() {
   );
   out.push(`load average at start ${info.loadAverageAtStart.join(' ')}, at end ${info.loadAverageAtEnd.join(' ')}`);
   out.push('');
-  out.push(table(rows));
+  out.push(table(rows.filter((row) => !row.sweep)));
   out.push('');
-  out.push('Medians of alternating runs; ratio = wsprobe / floor (server: throughput, higher is better).');
+  if (chart.sizes) {
+    out.push(sweepTable(chart.sizes));
+    out.push('');
+    out.push('Message-size sweep: steady-state rates, from the first byte that came back to the last (medians).');
+  }
+  out.push(
+    'Medians of alternating runs; ratio = wsprobe / floor (msg/s, lines/s, MB/s: throughput, higher is better).',
+  );
   out.push(`Peak RSS: ${rssMethod} (server rows: the server process, VmHWM).`);
   if (noise.floorSpreadMin !== null) {
     const pct = (x) => `${Math.round(x * 100)}%`;
@@ -768,11 +650,24 @@ async function main() {
     machine: info,
     sizes: SIZES,
     runs: RUNS,
+    sweep: chart.sizes ?? null,
     rssMethod,
     noise,
     rows,
   };
   writeFileSync(join(root, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  // a full run renews the README's chart; any other run draws what it measured next to results.json
+  const svgPath = join(root, fullRun ? 'docs/bench.svg' : 'bench/bench.svg');
+  writeFileSync(
+    svgPath,
+    chartSvg({
+      rows,
+      sizes: chart.sizes,
+      title: `wsprobe ${version} (${commit}), ${mode}, ${results.date.slice(0, 10)}`,
+      machine: info,
+    }),
+  );
+  log(`chart: ${svgPath}`);
 }
 
 for (const [signal, code] of [

@@ -58,11 +58,12 @@ function tail(path) {
 }
 
 /**
- * One timed run. stdin: a file path ({ file }), bytes written to a pipe ({ data }), or nothing.
+ * One timed run. stdin: a file path ({ file }), bytes written to a pipe ({ data }), or nothing; env:
+ * variables added to the bench's environment.
  * stdout and stderr go to files (so the harness does no work while the run is timed).
  * Resolves { ms, peakRssKiB, code }; rejects with a BenchError on a timeout or an unexpected exit code.
  */
-export function timedRun({ label, cmd, args, stdin, stdoutPath, stderrPath, timeoutMs, expectCode = 0, dir }) {
+export function timedRun({ label, cmd, args, env, stdin, stdoutPath, stderrPath, timeoutMs, expectCode = 0, dir }) {
   const rssPath = join(dir, 'rss.txt');
   const fullCmd = rssMethod.startsWith('GNU') ? GNU_TIME : cmd;
   const fullArgs = rssMethod.startsWith('GNU') ? ['-f', '%M', '-o', rssPath, cmd, ...args] : args;
@@ -72,7 +73,11 @@ export function timedRun({ label, cmd, args, stdin, stdoutPath, stderrPath, time
   const stdio = [inFd ?? (stdin?.data ? 'pipe' : 'ignore'), outFd, errFd];
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
-    const child = spawn(fullCmd, fullArgs, { stdio, detached: true });
+    const child = spawn(fullCmd, fullArgs, {
+      stdio,
+      detached: true,
+      env: env ? { ...process.env, ...env } : undefined,
+    });
     live.add(child);
     for (const fd of [outFd, errFd, inFd]) if (fd !== null) closeSync(fd);
     let sampled = 0;

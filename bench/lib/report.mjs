@@ -14,11 +14,16 @@ export function summarize(samples) {
   return { median: m, min, max, spread: m ? (max - min) / m : 0, samples };
 }
 
+/** Three significant digits at most, grouped thousands above. */
+function figure(value) {
+  if (Math.abs(value) >= 100) return Math.round(value).toLocaleString('en-US');
+  if (Math.abs(value) >= 10) return value.toFixed(1);
+  if (Math.abs(value) >= 1) return value.toFixed(2);
+  return value.toFixed(3);
+}
+
 export function formatValue(value, unit) {
-  if (unit === 'ms') return value >= 100 ? `${Math.round(value)} ms` : `${value.toFixed(1)} ms`;
-  if (unit === 'msg/s' || unit === 'lines/s') return `${Math.round(value).toLocaleString('en-US')} ${unit}`;
-  if (unit === 'KiB/conn') return `${value.toFixed(1)} KiB/conn`;
-  return `${value} ${unit}`;
+  return `${figure(value)} ${unit}`;
 }
 
 export function formatMiB(kib) {
@@ -43,6 +48,7 @@ export function table(rows) {
     'wsprobe RSS',
     'floor RSS',
     'floor min – max (spread)',
+    'reference',
   ];
   const lines = rows.map((row) => [
     row.name,
@@ -55,8 +61,34 @@ export function table(rows) {
     formatMiB(row.wsprobe.peakRssKiB),
     formatMiB(row.floor.peakRssKiB),
     `${formatValue(row.floor.min, row.unit)} – ${formatValue(row.floor.max, row.unit)} (${Math.round(row.floor.spread * 100)}%)`,
+    row.reference ? `${formatValue(row.reference.summary.median, row.unit)} (${row.reference.name})` : '–',
   ]);
+  return markdown(header, lines);
+}
+
+function markdown(header, lines) {
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((line) => line[i].length)));
   const format = (cells) => `| ${cells.map((cell, i) => cell.padEnd(widths[i])).join(' | ')} |`;
   return [format(header), format(widths.map((w) => '-'.repeat(w))), ...lines.map(format)].join('\n');
+}
+
+export function sizeLabel(bytes) {
+  if (bytes >= 1024 * 1024) return `${bytes / 1024 / 1024} MiB`;
+  if (bytes >= 1024) return `${bytes / 1024} KiB`;
+  return `${bytes} B`;
+}
+
+/** The message-size sweep (bench/sizes.mjs) as a table: messages/s and MB/s of each contender. */
+export function sweepTable(points) {
+  const header = ['message size', 'messages', 'wsprobe', 'floor (ws script)', 'raw TCP', 'wsprobe / floor'];
+  const cell = (s) => `${figure(s.msgPerSecond)} msg/s · ${figure(s.median)} MB/s`;
+  const lines = points.map((p) => [
+    sizeLabel(p.size),
+    p.count.toLocaleString('en-US'),
+    cell(p.wsprobe),
+    cell(p.floor),
+    `${figure(p.raw.median)} MB/s`,
+    `${(p.wsprobe.median / p.floor.median).toFixed(2)}×`,
+  ]);
+  return markdown(header, lines);
 }

@@ -4,12 +4,15 @@
  * time), prints {"ready":COUNT} on stdout once all are open, holds them until stdin ends, closes them
  * all with 1000, and prints the final JSON line { connections, openSeconds }. Exits 1 if any
  * connection fails or closes early. Like flood.mjs, the clients do not offer permessage-deflate.
- * Usage: node bench/load/idle.mjs URL COUNT
+ * With ADDRESSES > 1 the connections come from 127.0.0.1 … 127.0.0.ADDRESSES in turn: the loopback has
+ * ~28 000 ephemeral ports (net.ipv4.ip_local_port_range) per source address, fewer than 30 000.
+ * Usage: node bench/load/idle.mjs URL COUNT [ADDRESSES=1]
  */
 import WebSocket from 'ws';
 
-const [url, countArg] = process.argv.slice(2);
+const [url, countArg, addressesArg = '1'] = process.argv.slice(2);
 const count = Number(countArg);
+const addresses = Number(addressesArg);
 const sockets = [];
 let holding = true;
 
@@ -18,9 +21,10 @@ function fail(message) {
   process.exit(1);
 }
 
-function open() {
+function open(i) {
   return new Promise((resolve) => {
-    const ws = new WebSocket(url, { perMessageDeflate: false });
+    const localAddress = addresses > 1 ? `127.0.0.${1 + (i % addresses)}` : undefined;
+    const ws = new WebSocket(url, { perMessageDeflate: false, localAddress });
     ws.on('open', () => resolve(ws));
     ws.on('error', (error) => fail(`connection ${sockets.length}: ${error.message}`));
     ws.on('close', (code) => {
@@ -33,8 +37,7 @@ const started = process.hrtime.bigint();
 let next = 0;
 async function opener() {
   while (next < count) {
-    next++;
-    sockets.push(await open());
+    sockets.push(await open(next++));
   }
 }
 await Promise.all(Array.from({ length: Math.min(200, count) }, opener));

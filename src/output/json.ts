@@ -1,13 +1,14 @@
 /**
  * The NDJSON renderer: one object per event on stdout, keys as in SPEC "JSON events". Every line is
- * written by `safeJson`: C0, DEL, C1 and bidi controls are `\u` escapes, so a peer's text cannot act
- * on a terminal that shows the stream, and the line still parses back to the same strings.
+ * what `safeJson` writes for the event's object: C0, DEL, C1 and bidi controls are `\u` escapes, so a
+ * peer's text cannot act on a terminal that shows the stream, and the line still parses back to the
+ * same strings. The events that come by the thousand build that text from a template (see `head`).
  */
 import { isUtf8 } from 'node:buffer';
 import type { DecodedPayload } from '../protocol/decode.js';
 import { errorText, flowOf, headerObject } from './describe.js';
 import type { ControlEvent, ProxySide, Rendered, Renderer, SessionEvent } from './events.js';
-import { maskSecretsInText, maskUrl, safeJson } from './sanitize.js';
+import { maskSecretsInText, maskUrl, safeJson, safeJsonString } from './sanitize.js';
 import { socketioFields } from './socketio.js';
 
 export interface JsonOptions {
@@ -27,17 +28,42 @@ function isoTime(time: number): string {
   return lastIso;
 }
 
-function line(e: SessionEvent, fields: Fields): Rendered {
-  const head: Fields = { event: e.event, time: isoTime(e.time) };
-  if (e.conn !== undefined) head.conn = e.conn;
-  if (e.side !== undefined) head.side = e.side;
-  return { out: `${safeJson({ ...head, ...fields })}\n` };
+/** A number as `JSON.stringify` writes it (`null` for NaN and the infinities). */
+function jsonNumber(n: number): string {
+  return Number.isFinite(n) ? `${n}` : 'null';
 }
 
-/** `proxy`: which way it went (`client>upstream`, `upstream>client`, `proxy>client`, `proxy>upstream`). */
-function flowField(e: { side?: ProxySide; dir: 'in' | 'out' }): Fields {
+/**
+ * The start of every line, `{"event":…,"time":…` with `conn` and `side` when set, without its closing
+ * brace. The hot events (message, frame, ping, pong) write the rest from a template of their keys
+ * (`safeJsonString` for each string: no object, no general serializer); the output is byte for byte
+ * `safeJson` of the same object (test/unit/json-template.property.test.ts).
+ */
+function head(e: SessionEvent): string {
+  // An ISO time is ASCII digits and punctuation: nothing to escape.
+  let text = `{"event":${safeJsonString(e.event)},"time":"${isoTime(e.time)}"`;
+  if (e.conn !== undefined) text += `,"conn":${jsonNumber(e.conn)}`;
+  if (e.side !== undefined) text += `,"side":${safeJsonString(e.side)}`;
+  return text;
+}
+
+/** The line of any event: its head, then `fields` (their object's text without its opening brace). */
+function line(e: SessionEvent, fields: Fields): Rendered {
+  const rest = safeJson(fields);
+  return { out: rest === '{}' ? `${head(e)}}\n` : `${head(e)},${rest.slice(1)}\n` };
+}
+
+/** `,"flow":"…"` for a proxy's message, ping or pong; nothing otherwise. */
+function flowText(e: { side?: ProxySide; dir: 'in' | 'out' }): string {
   const flow = flowOf(e);
-  return flow === undefined ? {} : { flow };
+  return flow === undefined ? '' : `,"flow":${safeJsonString(flow)}`;
+}
+
+/** `payload` as text: `,"data":…,"encoding":"base64","size":n` (base64 is ASCII letters, digits, `+/=`). */
+function payloadText(data: Buffer, binary: boolean): string {
+  return binary
+    ? `,"data":"${data.toString('base64')}","encoding":"base64","size":${data.length}`
+    : `,"data":${safeJsonString(data.toString('utf8'))},"size":${data.length}`;
 }
 
 function payload(data: Buffer, binary: boolean): Fields {
@@ -58,10 +84,9 @@ export function createJsonRenderer(o: JsonOptions): Renderer {
   const text = (t: string): string => (o.showSecrets ? t : maskSecretsInText(t));
   const control = (e: ControlEvent<'ping' | 'pong'>): Rendered => {
     // Ping/pong payloads are usually short text: shown as text when they are valid UTF-8.
-    const binary = !isUtf8(e.data);
-    const fields: Fields = { dir: e.dir, ...flowField(e), ...payload(e.data, binary) };
-    if (e.rttMs !== undefined) fields.rttMs = Math.round(e.rttMs * 1000) / 1000;
-    return line(e, fields);
+    let text = `${head(e)},"dir":${safeJsonString(e.dir)}${flowText(e)}${payloadText(e.data, !isUtf8(e.data))}`;
+    if (e.rttMs !== undefined) text += `,"rttMs":${jsonNumber(Math.round(e.rttMs * 1000) / 1000)}`;
+    return { out: `${text}}\n` };
   };
   return {
     connecting: (e) => line(e, { url: url(e.url) }),
@@ -96,21 +121,13 @@ export function createJsonRenderer(o: JsonOptions): Renderer {
         ...(e.remote !== undefined ? { remote: e.remote } : {}),
       }),
     message: (e) => {
-      const fields: Fields = {
-        dir: e.dir,
-        ...flowField(e),
-        type: e.binary ? 'binary' : 'text',
-        ...payload(e.data, e.binary),
-      };
-      if (e.from !== undefined) fields.from = e.from;
-      if (e.rule !== undefined) fields.rule = e.rule;
-      if (e.to !== undefined) {
-        fields.recipients = e.to.length;
-        fields.to = e.to;
-      }
-      if (e.decoded) fields.decoded = decodedField(e.decoded);
-      if (e.decodeNote !== undefined) fields.decodeError = e.decodeNote;
-      return line(e, fields);
+      let text = `${head(e)},"dir":${safeJsonString(e.dir)}${flowText(e)},"type":${e.binary ? '"binary"' : '"text"'}${payloadText(e.data, e.binary)}`;
+      if (e.from !== undefined) text += `,"from":${jsonNumber(e.from)}`;
+      if (e.rule !== undefined) text += `,"rule":${jsonNumber(e.rule)}`;
+      if (e.to !== undefined) text += `,"recipients":${e.to.length},"to":${safeJson(e.to)}`;
+      if (e.decoded) text += `,"decoded":${safeJson(decodedField(e.decoded))}`;
+      if (e.decodeNote !== undefined) text += `,"decodeError":${safeJsonString(e.decodeNote)}`;
+      return { out: `${text}}\n` };
     },
     socketio: (e) => line(e, socketioFields(e)),
     ping: control,
@@ -122,17 +139,9 @@ export function createJsonRenderer(o: JsonOptions): Renderer {
       return { ...line(e, fields), err: `${errorText(e, o.showSecrets)}\n` };
     },
     frame: (e) => {
-      const fields: Fields = {
-        dir: e.dir,
-        opcode: e.opcode,
-        type: e.opcodeName,
-        fin: e.fin,
-        rsv1: e.rsv1,
-        masked: e.masked,
-        length: e.length,
-      };
-      if (e.closeCode !== undefined) fields.closeCode = e.closeCode;
-      return line(e, fields);
+      let text = `${head(e)},"dir":${safeJsonString(e.dir)},"opcode":${jsonNumber(e.opcode)},"type":${safeJsonString(e.opcodeName)},"fin":${e.fin},"rsv1":${e.rsv1},"masked":${e.masked},"length":${jsonNumber(e.length)}`;
+      if (e.closeCode !== undefined) text += `,"closeCode":${jsonNumber(e.closeCode)}`;
+      return { out: `${text}}\n` };
     },
     reconnecting: (e) => line(e, { attempt: e.attempt, of: e.of ?? null, delayMs: e.delayMs, reason: text(e.reason) }),
     // A hint for people: the stream has the messages (none) and the close.

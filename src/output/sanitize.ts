@@ -49,6 +49,20 @@ export function safeJson(value: unknown): string {
   return JSON.stringify(value).replace(UNSAFE_IN_JSON, (ch) => hex4(ch.charCodeAt(0)));
 }
 
+/**
+ * What a string needs more than its quotes for, in `safeJson`: `"`, `\`, C0, DEL, C1, bidi controls, and
+ * surrogates (a lone one is written `\udXXX`; a pair is kept, but the test is per code unit).
+ */
+const NOT_PLAIN_IN_JSON = new RegExp(`["\\\\\\x00-\\x1f\\x7f-\\x9f${BIDI}\\ud800-\\udfff]`);
+
+/**
+ * `safeJson(text)` for a string, exactly, without the general serializer for the usual text that needs
+ * nothing but its quotes (the JSON renderer writes thousands of lines per second with -vv).
+ */
+export function safeJsonString(text: string): string {
+  return NOT_PLAIN_IN_JSON.test(text) ? safeJson(text) : `"${text}"`;
+}
+
 export const MASK = '****';
 
 const SECRET_HEADERS: ReadonlySet<string> = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie']);

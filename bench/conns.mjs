@@ -92,10 +92,10 @@ export async function idleWorkload(b) {
   for (const requested of wanted) {
     // the server and the load generator each need a descriptor per connection, and ~100 of their own
     const count = Math.min(requested, limit - 100);
-    const limited = count < requested ? `: ${count.toLocaleString('en-US')} reached (ulimit -Hn ${limit})` : '';
+    const limited = count < requested ? ` (${count.toLocaleString('en-US')} reached)` : '';
     const addresses = count > 16_000 ? 4 : 1;
     b.log(
-      `idle: ${count.toLocaleString('en-US')} idle connections held${limited}${addresses > 1 ? `, from ${addresses} source addresses` : ''}; server RSS per connection`,
+      `idle: ${count.toLocaleString('en-US')} idle connections held${limited ? ` of ${requested.toLocaleString('en-US')} (ulimit -Hn ${limit})` : ''}${addresses > 1 ? `, from ${addresses} source addresses` : ''}; server RSS per connection`,
     );
     const samples = await b.alternate({
       label: `idle ${requested}`,
@@ -143,6 +143,9 @@ export async function idleWorkload(b) {
       floorSummary: base,
       floorName: 'ws echo',
       bars: requested >= 10_000 ? [b.atMost(1.15)] : [],
+      note: limited
+        ? `${requested.toLocaleString('en-US')} requested, ${count.toLocaleString('en-US')} reached: ulimit -Hn is ${limit} (each process needs a descriptor per connection; raising the hard limit needs CAP_SYS_RESOURCE)`
+        : undefined,
     });
   }
 }

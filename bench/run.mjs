@@ -619,8 +619,10 @@ async function main() {
   );
   out.push(`load average at start ${info.loadAverageAtStart.join(' ')}, at end ${info.loadAverageAtEnd.join(' ')}`);
   out.push('');
-  out.push(table(rows.filter((row) => !row.sweep)));
-  out.push('');
+  if (rows.some((row) => !row.sweep)) {
+    out.push(table(rows.filter((row) => !row.sweep)));
+    out.push('');
+  }
   if (chart.sizes) {
     out.push(sweepTable(chart.sizes));
     out.push('');

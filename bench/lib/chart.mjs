@@ -69,7 +69,8 @@ function ratioSection(rows, top, width) {
   shown.forEach((row, i) => {
     const y = chartTop + i * rowHeight;
     const verdict = !row.bars.length ? 'info' : row.bars.every((b) => b.pass) ? 'pass' : 'miss';
-    out.push(text(left - 8, y + 15, row.name, { size: 11, anchor: 'end' }));
+    const name = row.name.length > 44 ? `${row.name.slice(0, 43)}…` : row.name;
+    out.push(text(left - 8, y + 15, name, { size: 11, anchor: 'end' }));
     out.push(
       `<rect x="${left}" y="${y + 4}" width="${num(x(row.ratio) - left)}" height="${rowHeight - 8}" fill="${COLOR[verdict]}"/>`,
     );

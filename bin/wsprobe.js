@@ -1,11 +1,42 @@
 #!/usr/bin/env node
-// `wsprobe --version` needs nothing but package.json: answer it before loading the CLI at all.
-const args = process.argv.slice(2);
-if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
-  const { readFileSync } = await import('node:fs');
-  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
-  process.stdout.write(`${pkg.version}\n`);
-} else {
-  const { main } = await import('../dist/bundle/main.js');
-  await main();
+// CommonJS (bin/package.json says so): the answers that need no CLI are given before Node's ES module
+// loader is even started, which is most of their cost over `node -e 0`.
+//   --version: from package.json.
+//   --help (stdout not a terminal): the text the build wrote to dist/bundle/help.txt by running this
+//   CLI (scripts/bundle.mjs). On a terminal help is wrapped to its width: the CLI writes it.
+// Anything else, or anything that goes wrong here, goes to the CLI.
+'use strict';
+const { readFileSync, writeSync } = require('node:fs');
+
+/** Writes `text` on stdout; false if none of it could be written (then the CLI answers). */
+function answer(text) {
+  const bytes = Buffer.from(text);
+  let written = 0;
+  try {
+    while (written < bytes.length) written += writeSync(1, bytes, written);
+  } catch (err) {
+    // A reader that went away (`wsprobe --help | head -0`): nothing to say, exit 0, as the CLI does.
+    if (err.code !== 'EPIPE' && written === 0) return false;
+  }
+  return true;
+}
+
+function fastPath(args) {
+  if (args.length !== 1) return false;
+  try {
+    if (args[0] === '--version' || args[0] === '-V') {
+      const pkg = JSON.parse(readFileSync(`${__dirname}/../package.json`, 'utf8'));
+      return answer(`${pkg.version}\n`);
+    }
+    if ((args[0] === '--help' || args[0] === '-h') && !require('node:tty').isatty(1)) {
+      return answer(readFileSync(`${__dirname}/../dist/bundle/help.txt`, 'utf8'));
+    }
+  } catch {
+    // No help.txt (a build without it): the CLI answers.
+  }
+  return false;
+}
+
+if (!fastPath(process.argv.slice(2))) {
+  import('../dist/bundle/main.js').then(({ main }) => main());
 }

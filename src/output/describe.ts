@@ -90,11 +90,24 @@ export function closeText(e: CloseEvent): string {
 
 const OPCODE_WIDTH = 'continuation'.length;
 
+/**
+ * The columns before the length (`< text         FIN RSV1 MASK `), made once per direction, flags and
+ * opcode name: -vv writes a line per frame, and a session has a handful of kinds.
+ */
+const FRAME_HEADS: ReadonlyArray<Map<string, string>> = Array.from({ length: 16 }, () => new Map());
+
 /** `< text         FIN RSV1 MASK  10240 bytes` — the columns of the -vv view. */
 export function frameText(e: FrameEvent): string {
-  const flag = (on: boolean, name: string) => (on ? name : '-'.repeat(name.length));
+  const heads = FRAME_HEADS[(e.dir === 'in' ? 1 : 0) | (e.fin ? 2 : 0) | (e.rsv1 ? 4 : 0) | (e.masked ? 8 : 0)];
+  let head = heads.get(e.opcodeName);
+  if (head === undefined) {
+    const flag = (on: boolean, name: string) => (on ? name : '-'.repeat(name.length));
+    head = `${e.dir === 'in' ? '<' : '>'} ${e.opcodeName.padEnd(OPCODE_WIDTH)} ${flag(e.fin, 'FIN')} ${flag(e.rsv1, 'RSV1')} ${flag(e.masked, 'MASK')} `;
+    // Opcode names come from a table; anything else is not kept.
+    if (heads.size < 16) heads.set(e.opcodeName, head);
+  }
   const close = e.closeCode !== undefined ? ` code ${e.closeCode}` : '';
-  return `${e.dir === 'in' ? '<' : '>'} ${e.opcodeName.padEnd(OPCODE_WIDTH)} ${flag(e.fin, 'FIN')} ${flag(e.rsv1, 'RSV1')} ${flag(e.masked, 'MASK')} ${String(e.length).padStart(8)} bytes${close}`;
+  return `${head}${String(e.length).padStart(8)} bytes${close}`;
 }
 
 /** `2026-12-02 03:13:00 UTC` from an ISO time (as curl shows certificate dates). */

@@ -39,9 +39,9 @@ function jsonNumber(n: number): string {
  * (`safeJsonString` for each string: no object, no general serializer); the output is byte for byte
  * `safeJson` of the same object (test/unit/json-template.property.test.ts).
  */
-function head(e: SessionEvent): string {
+function head(e: SessionEvent, event = `{"event":${safeJsonString(e.event)}`): string {
   // An ISO time is ASCII digits and punctuation: nothing to escape.
-  let text = `{"event":${safeJsonString(e.event)},"time":"${isoTime(e.time)}"`;
+  let text = `${event},"time":"${isoTime(e.time)}"`;
   if (e.conn !== undefined) text += `,"conn":${jsonNumber(e.conn)}`;
   if (e.side !== undefined) text += `,"side":${safeJsonString(e.side)}`;
   return text;
@@ -121,7 +121,7 @@ export function createJsonRenderer(o: JsonOptions): Renderer {
         ...(e.remote !== undefined ? { remote: e.remote } : {}),
       }),
     message: (e) => {
-      let text = `${head(e)},"dir":${safeJsonString(e.dir)}${flowText(e)},"type":${e.binary ? '"binary"' : '"text"'}${payloadText(e.data, e.binary)}`;
+      let text = `${head(e, '{"event":"message"')},"dir":${safeJsonString(e.dir)}${flowText(e)},"type":${e.binary ? '"binary"' : '"text"'}${payloadText(e.data, e.binary)}`;
       if (e.from !== undefined) text += `,"from":${jsonNumber(e.from)}`;
       if (e.rule !== undefined) text += `,"rule":${jsonNumber(e.rule)}`;
       if (e.to !== undefined) text += `,"recipients":${e.to.length},"to":${safeJson(e.to)}`;
@@ -139,7 +139,7 @@ export function createJsonRenderer(o: JsonOptions): Renderer {
       return { ...line(e, fields), err: `${errorText(e, o.showSecrets)}\n` };
     },
     frame: (e) => {
-      let text = `${head(e)},"dir":${safeJsonString(e.dir)},"opcode":${jsonNumber(e.opcode)},"type":${safeJsonString(e.opcodeName)},"fin":${e.fin},"rsv1":${e.rsv1},"masked":${e.masked},"length":${jsonNumber(e.length)}`;
+      let text = `${head(e, '{"event":"frame"')},"dir":${safeJsonString(e.dir)},"opcode":${jsonNumber(e.opcode)},"type":${safeJsonString(e.opcodeName)},"fin":${e.fin},"rsv1":${e.rsv1},"masked":${e.masked},"length":${jsonNumber(e.length)}`;
       if (e.closeCode !== undefined) text += `,"closeCode":${jsonNumber(e.closeCode)}`;
       return { out: `${text}}\n` };
     },

@@ -29,8 +29,13 @@ const MAX_FORMATTED = 8 * 1024 * 1024;
  * codes and line breaks in every string, which a token (escaped: no ESC, no newline) never has — and
  * a message can have thousands of tokens.
  */
-const PAINTERS = new WeakMap<ChalkInstance, Partial<Record<JsonTokenKind, (s: string) => string>>>();
-function painters(c: ChalkInstance): Partial<Record<JsonTokenKind, (s: string) => string>> {
+type Painters = Partial<Record<JsonTokenKind, (s: string) => string>>;
+const PAINTERS = new WeakMap<ChalkInstance, Painters>();
+/** The last chalk asked for and its painters: a session has one, asked once per message. */
+let lastChalk: ChalkInstance | undefined;
+let lastPainters: Painters = {};
+function painters(c: ChalkInstance): Painters {
+  if (c === lastChalk) return lastPainters;
   let p = PAINTERS.get(c);
   if (!p) {
     const wrap = (style: (s: string) => string) => {
@@ -40,6 +45,8 @@ function painters(c: ChalkInstance): Partial<Record<JsonTokenKind, (s: string) =
     p = { key: wrap(c.cyan), string: wrap(c.green), number: wrap(c.yellow), literal: wrap(c.magenta) };
     PAINTERS.set(c, p);
   }
+  lastChalk = c;
+  lastPainters = p;
   return p;
 }
 

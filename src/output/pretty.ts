@@ -60,9 +60,12 @@ const MARK = { in: '<', out: '>' } as const;
 export function createPrettyRenderer(o: PrettyOptions): Renderer {
   const c = o.chalk;
   const prefix = (e: SessionEvent): string =>
-    (o.timestamps ? `${c.gray(clock(e.time))} ` : '') +
-    (e.conn !== undefined ? `${c.yellow(`[#${e.conn}]`)} ` : '') +
-    c.gray(sideLabel(e));
+    // A client's lines (most of them) have none: no colour call per line for nothing.
+    !o.timestamps && e.conn === undefined && e.side === undefined
+      ? ''
+      : (o.timestamps ? `${c.gray(clock(e.time))} ` : '') +
+        (e.conn !== undefined ? `${c.yellow(`[#${e.conn}]`)} ` : '') +
+        c.gray(sideLabel(e));
   const lines = (e: SessionEvent, body: string[]): string => {
     const p = prefix(e);
     return body.map((l) => `${p}${l}\n`).join('');
@@ -71,7 +74,9 @@ export function createPrettyRenderer(o: PrettyOptions): Renderer {
     `${c.gray(mark)} ${c.bold(first)}`,
     ...headerLines(headers, o.showSecrets).map(([n, v]) => `${c.gray(mark)} ${c.cyan(n)}: ${v}`),
   ];
-  const mark = (dir: 'in' | 'out') => (dir === 'in' ? c.cyan(MARK.in) : c.green(MARK.out));
+  // Painted once: a message's mark is the same every time.
+  const marks = { in: c.cyan(MARK.in), out: c.green(MARK.out) };
+  const mark = (dir: 'in' | 'out') => marks[dir];
   // A proxy's messages and pings say which way they went in their label (sideLabel), not with a mark.
   const markOf = (e: { side?: unknown; dir: 'in' | 'out' }) => (e.side === undefined ? `${mark(e.dir)} ` : '');
 
@@ -83,7 +88,8 @@ export function createPrettyRenderer(o: PrettyOptions): Renderer {
   };
   const message = (e: MessageEvent): Rendered => {
     // A server's message relayed from a client or sent to several: who from, how many to; --decode's codec.
-    const note = c.gray(messageNote(e) + decodedNote(e));
+    const noteText = messageNote(e) + decodedNote(e);
+    const note = noteText === '' ? '' : c.gray(noteText);
     const decoded = decodedText(e);
     if (e.binary && decoded === null) {
       const bytes = e.decoded?.bytes ?? e.data;
@@ -97,15 +103,22 @@ export function createPrettyRenderer(o: PrettyOptions): Renderer {
       decoded !== null
         ? payloadLines(decoded, e.decoded!.size, textView)
         : payloadLines(e.data.toString('utf8'), e.data.length, textView);
-    const nl = shown.text.indexOf('\n');
-    const first = nl < 0 ? shown.text : shown.text.slice(0, nl);
     if (e.dir === 'in') {
       const cut = shown.cutNote !== undefined ? `\n  ${c.gray(shown.cutNote)}` : '';
-      // One block (a laid-out JSON message has many lines): split only to put a prefix on each.
-      const text = `${markOf(e)}${first}${note}${nl < 0 ? '' : shown.text.slice(nl)}${cut}`;
+      // One block (a laid-out JSON message has many lines): split only to put a prefix on each, and
+      // only to put a note after the first line.
+      let text: string;
+      if (note === '') text = `${markOf(e)}${shown.text}${cut}`;
+      else {
+        const nl = shown.text.indexOf('\n');
+        const first = nl < 0 ? shown.text : shown.text.slice(0, nl);
+        text = `${markOf(e)}${first}${note}${nl < 0 ? '' : shown.text.slice(nl)}${cut}`;
+      }
       const p = prefix(e);
       return { out: p === '' ? `${text}\n` : lines(e, text.split('\n')) };
     }
+    const nl = shown.text.indexOf('\n');
+    const first = nl < 0 ? shown.text : shown.text.slice(0, nl);
     const rest = nl < 0 ? [] : shown.text.slice(nl + 1).split('\n');
     const body = [`${markOf(e)}${c.dim(first)}${note}`, ...rest.map((l) => `  ${c.dim(l.slice(2))}`)];
     if (shown.cutNote !== undefined) body.push(`  ${c.gray(shown.cutNote)}`);

@@ -47,10 +47,17 @@ function skipSpace(text: string, at: number): number {
 const isHex = (c: number) => (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66);
 const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
 
+/** A run of characters that stand for themselves in a JSON string (sticky: matched where `lastIndex` is). */
+const PLAIN_RUN = /[^"\\\x00-\x1f]*/y;
+
 /** The end of the string starting at `at` (a `"`), or -1: unterminated, a raw control character, a bad escape. */
 function stringEnd(text: string, at: number): number {
   let i = at + 1;
   for (;;) {
+    // Most of a string is plain: skipped by the regexp engine, not a character at a time.
+    PLAIN_RUN.lastIndex = i;
+    PLAIN_RUN.test(text);
+    i = PLAIN_RUN.lastIndex;
     const c = text.charCodeAt(i);
     if (c === 0x22) return i + 1;
     if (c === 0x5c) {
@@ -97,83 +104,6 @@ function numberEnd(text: string, at: number): number {
   return i;
 }
 
-/**
- * The length of `text`'s compact form (`{"a": 1}`: a space after each comma and colon) when it is a
- * JSON object or array, or -1. The check of `formatJsonText`: JSON's grammar,
- * without making a token.
- */
-export function compactJsonLength(text: string, maxDepth = 1000): number {
-  let at = skipSpace(text, 0);
-  const first = text.charCodeAt(at);
-  if (first !== 0x7b && first !== 0x5b) return -1;
-  let length = 0;
-  // Open containers as character codes: `{` 0x7b, `[` 0x5b.
-  const stack: number[] = [];
-  let expect: 'value' | 'key-or-close' | 'value-or-close' | 'after-value' = 'value';
-  const key = (): boolean => {
-    if (text.charCodeAt(at) !== 0x22) return false;
-    const end = stringEnd(text, at);
-    if (end < 0) return false;
-    length += end - at + 2;
-    at = skipSpace(text, end);
-    if (text.charCodeAt(at) !== 0x3a) return false;
-    at++;
-    return true;
-  };
-  for (;;) {
-    at = skipSpace(text, at);
-    const c = text.charCodeAt(at);
-    if (expect === 'after-value') {
-      const top = stack.length === 0 ? -1 : stack[stack.length - 1];
-      if (top === -1) break;
-      if (c === 0x2c) {
-        at = skipSpace(text, at + 1);
-        length += 2;
-        if (top === 0x7b && !key()) return -1;
-        expect = 'value';
-      } else if ((top === 0x7b && c === 0x7d) || (top === 0x5b && c === 0x5d)) {
-        at++;
-        length++;
-        stack.pop();
-      } else return -1;
-      continue;
-    }
-    if (expect === 'key-or-close' && c === 0x7d) {
-      at++;
-      length++;
-      stack.pop();
-      expect = 'after-value';
-      continue;
-    }
-    if (expect === 'key-or-close') {
-      if (!key()) return -1;
-      expect = 'value';
-      continue;
-    }
-    if (expect === 'value-or-close' && c === 0x5d) {
-      at++;
-      length++;
-      stack.pop();
-      expect = 'after-value';
-      continue;
-    }
-    if (c === 0x7b || c === 0x5b) {
-      if (stack.length >= maxDepth) return -1;
-      at++;
-      length++;
-      stack.push(c);
-      expect = c === 0x7b ? 'key-or-close' : 'value-or-close';
-      continue;
-    }
-    const end = scalarEnd(text, at);
-    if (end < 0) return -1;
-    length += end - at;
-    at = end;
-    expect = 'after-value';
-  }
-  return skipSpace(text, at) === text.length ? length : -1;
-}
-
 /** The end of the string, number or literal at `at`, or -1. */
 function scalarEnd(text: string, at: number): number {
   const c = text.charCodeAt(at);
@@ -186,94 +116,210 @@ function scalarEnd(text: string, at: number): number {
 /** Newline and indent per depth, made once. */
 const INDENTS = Array.from({ length: 32 }, (_, depth) => `\n${'  '.repeat(depth)}`);
 
+/** A newline and the indent of `depth` (with `base` levels of margin); it counts `1 + 2 * depth` plain. */
+function newline(depth: number, base: number): string {
+  return INDENTS[depth + base] ?? `\n${'  '.repeat(depth + base)}`;
+}
+
+/** What the parser expects next. */
+const VALUE = 0;
+/** Just after `[`: a value or `]`. */
+const VALUE_OR_CLOSE = 1;
+const KEY = 2;
+const COLON = 3;
+/** A `,` or the close of the container (or, at the top, the end of the text). */
+const AFTER_VALUE = 4;
+
+/** `layOut`'s answer when the compact form is longer than its budget. */
+const TOO_LONG = 'too long';
+
+interface Writing {
+  compact: boolean;
+  /** Give up (TOO_LONG) once the compact form is longer than this. */
+  budget: number;
+  /** Absent: check only. */
+  format?: JsonFormatOptions;
+}
+
 /**
- * `text` laid out, or null when it is not a JSON object or array: what pretty mode calls for every
- * text message. Two passes over the characters (check, then write), no token objects; `cutAt` (with
- * `limit`) is exact.
+ * The one pass over the characters: JSON's grammar checked token by token (only an object or array
+ * at the top, nesting at most `maxDepth`), the compact length counted, and — when `w.format` is given
+ * — the text laid out as it goes (`cutAt` once `limit` is reached; the rest is still checked). Null
+ * when the text is not such JSON. Returns the compact length when only checking.
  */
-export function formatJsonText(text: string, o: JsonFormatOptions): JsonLayoutResult | null {
-  const compactLength = compactJsonLength(text);
-  if (compactLength < 0) return null;
-  const compact = o.layout === 'compact' || (o.layout === 'auto' && compactLength <= (o.width ?? 80));
-  const paint = o.paint ?? {};
-  const escapeText = o.escape;
-  const limit = o.limit ?? Number.POSITIVE_INFINITY;
-  const base = o.margin === '  ' ? 1 : 0;
-  let out = '';
-  let depth = 0;
-  let plain = 0;
-  const newline = () => {
-    out += INDENTS[depth + base] ?? `\n${'  '.repeat(depth + base)}`;
-    plain += 1 + 2 * depth;
-  };
+function layOut(text: string, w: Writing, maxDepth: number): JsonLayoutResult | number | null | typeof TOO_LONG {
+  let at = skipSpace(text, 0);
+  const first = text.charCodeAt(at);
+  if (first !== 0x7b && first !== 0x5b) return null;
+  const o = w.format;
+  let writing = o !== undefined;
+  const compact = w.compact;
+  const budget = w.budget;
+  const paint = o?.paint ?? {};
   const paintKey = paint.key;
   const paintString = paint.string;
   const paintNumber = paint.number;
   const paintLiteral = paint.literal;
-  let at = skipSpace(text, 0);
-  while (at < text.length) {
-    if (plain >= limit) return { text: out, cutAt: at };
+  const escapeText = o?.escape;
+  const limit = o?.limit ?? Number.POSITIVE_INFINITY;
+  const base = o?.margin === '  ' ? 1 : 0;
+  let out = '';
+  let plain = 0;
+  let cutAt = -1;
+  /** The compact form's length so far (`{"a": 1, "b": 2}`: a space after each comma and colon). */
+  let length = 0;
+  // Open containers as character codes: `{` 0x7b, `[` 0x5b.
+  const stack: number[] = [];
+  let expect = VALUE;
+  for (;;) {
+    if (at >= text.length) break;
+    if (writing && plain >= limit) {
+      writing = false;
+      cutAt = at;
+    }
     const c = text.charCodeAt(at);
     switch (c) {
       case 0x7b:
       case 0x5b: {
+        if (expect !== VALUE && expect !== VALUE_OR_CLOSE) return null;
+        if (stack.length >= maxDepth) return null;
         const next = skipSpace(text, at + 1);
         if (text.charCodeAt(next) === c + 2) {
           // `{}` and `[]` (0x7d and 0x5d are two after their openers).
-          out += c === 0x7b ? '{}' : '[]';
-          plain += 2;
+          length += 2;
+          if (writing) {
+            out += c === 0x7b ? '{}' : '[]';
+            plain += 2;
+          }
           at = next + 1;
+          expect = AFTER_VALUE;
         } else {
-          out += c === 0x7b ? '{' : '[';
-          plain++;
-          depth++;
-          if (!compact) newline();
+          length++;
+          stack.push(c);
+          if (writing) {
+            out += c === 0x7b ? '{' : '[';
+            plain++;
+            if (!compact) {
+              out += newline(stack.length, base);
+              plain += 1 + 2 * stack.length;
+            }
+          }
           at = next;
+          expect = c === 0x7b ? KEY : VALUE_OR_CLOSE;
         }
         break;
       }
       case 0x7d:
       case 0x5d:
-        depth--;
-        if (!compact) newline();
-        out += c === 0x7d ? '}' : ']';
-        plain++;
+        // An empty container was taken whole at its opener: a close follows a value.
+        if (expect !== AFTER_VALUE || stack.length === 0 || stack[stack.length - 1] !== c - 2) return null;
+        stack.pop();
+        length++;
+        if (writing) {
+          if (!compact) {
+            out += newline(stack.length, base);
+            plain += 1 + 2 * stack.length;
+          }
+          out += c === 0x7d ? '}' : ']';
+          plain++;
+        }
         at++;
         break;
       case 0x2c:
-        out += ',';
-        plain++;
-        if (compact) out += ' ';
-        else newline();
+        if (expect !== AFTER_VALUE || stack.length === 0) return null;
+        length += 2;
+        if (writing) {
+          out += ',';
+          plain++;
+          if (compact) out += ' ';
+          else {
+            out += newline(stack.length, base);
+            plain += 1 + 2 * stack.length;
+          }
+        }
         at++;
+        expect = stack[stack.length - 1] === 0x7b ? KEY : VALUE;
         break;
       case 0x3a:
-        out += ': ';
-        plain += 2;
+        if (expect !== COLON) return null;
+        length += 2;
+        if (writing) {
+          out += ': ';
+          plain += 2;
+        }
         at++;
+        expect = VALUE;
         break;
       case 0x22: {
+        const key = expect === KEY;
+        if (!key && expect !== VALUE && expect !== VALUE_OR_CLOSE) return null;
         const end = stringEnd(text, at);
-        const token = escapeText(text.slice(at, end));
-        const after = skipSpace(text, end);
-        const p = text.charCodeAt(after) === 0x3a ? paintKey : paintString;
-        out += p ? p(token) : token;
-        plain += end - at;
+        if (end < 0) return null;
+        length += end - at;
+        if (writing) {
+          const token = escapeText!(text.slice(at, end));
+          const p = key ? paintKey : paintString;
+          out += p ? p(token) : token;
+          plain += end - at;
+        }
         at = end;
+        expect = key ? COLON : AFTER_VALUE;
         break;
       }
       default: {
+        if (expect !== VALUE && expect !== VALUE_OR_CLOSE) return null;
         const end = scalarEnd(text, at);
-        const token = text.slice(at, end);
-        const p = c === 0x2d || isDigit(c) ? paintNumber : paintLiteral;
-        out += p ? p(token) : token;
-        plain += end - at;
+        // A string was handled above: what ends here is a number or a literal.
+        if (end < 0) return null;
+        length += end - at;
+        if (writing) {
+          const token = text.slice(at, end);
+          const p = c === 0x2d || isDigit(c) ? paintNumber : paintLiteral;
+          out += p ? p(token) : token;
+          plain += end - at;
+        }
         at = end;
+        expect = AFTER_VALUE;
       }
     }
+    if (length > budget) return TOO_LONG;
     at = skipSpace(text, at);
+    // The top container closed: only white space may follow.
+    if (stack.length === 0 && expect === AFTER_VALUE) break;
   }
-  return { text: out };
+  if (at < text.length || stack.length > 0 || expect !== AFTER_VALUE) return null;
+  if (o === undefined) return length;
+  return cutAt < 0 ? { text: out } : { text: out, cutAt };
+}
+
+/**
+ * The length of `text`'s compact form (`{"a": 1}`: a space after each comma and colon) when it is a
+ * JSON object or array, or -1: the check of `formatJsonText`, without laying anything out.
+ */
+export function compactJsonLength(text: string, maxDepth = 1000): number {
+  const length = layOut(text, { compact: true, budget: Number.POSITIVE_INFINITY }, maxDepth);
+  return typeof length === 'number' ? length : -1;
+}
+
+/**
+ * `text` laid out, or null when it is not a JSON object or array: what pretty mode calls for every
+ * text message. One pass over the characters checks, counts and writes, with no token objects.
+ * `auto` is compact when the compact form fits `width`: a text that short is laid out compact at once
+ * (and again, indented, if it turns out longer); a longer one is first checked only as far as `width`,
+ * then laid out. Either way a long message is read about once. `cutAt` (with `limit`) is exact.
+ */
+export function formatJsonText(text: string, o: JsonFormatOptions): JsonLayoutResult | null {
+  const unbounded = Number.POSITIVE_INFINITY;
+  let compact = o.layout === 'compact';
+  if (o.layout === 'auto') {
+    const width = o.width ?? 80;
+    const fits = layOut(text, { compact: true, budget: width, format: text.length <= width ? o : undefined }, 1000);
+    if (fits === null) return null;
+    if (typeof fits === 'object') return fits;
+    compact = fits !== TOO_LONG;
+  }
+  const laid = layOut(text, { compact, budget: unbounded, format: o }, 1000);
+  return typeof laid === 'object' ? laid : null;
 }
 
 /**

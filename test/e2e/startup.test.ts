@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { runCli } from './support/cli.js';
+import { startPty } from './support/pty.js';
 import { deadPort } from './support/raw-server.js';
 
 const TRACER = fileURLToPath(new URL('../fixtures/trace-loads.mjs', import.meta.url));
@@ -45,6 +46,31 @@ describe('start-up', () => {
     const loaded = await loadedBy(['--version']);
     expect(loaded.some((url) => url.includes('/dist/'))).toBe(false);
     expect(loaded.some((url) => url.includes('commander'))).toBe(false);
+  });
+
+  it('--help (stdout not a terminal) does not load the CLI either, and says exactly what the CLI says', async () => {
+    const loaded = await loadedBy(['--help']);
+    expect(loaded.some((url) => url.includes('/dist/'))).toBe(false);
+    // `wsprobe help` is answered by the CLI itself: the text the build kept must be the same.
+    const byCli = await runCli(['help']);
+    expect(byCli.code).toBe(0);
+    expect(byCli.out).toMatch(/^Usage: wsprobe /);
+    for (const flag of ['--help', '-h']) {
+      const fast = await runCli([flag]);
+      expect(fast.code).toBe(0);
+      expect(fast.out).toBe(byCli.out);
+      expect(fast.stderr).toBe('');
+    }
+  });
+
+  it('--help on a terminal is written by the CLI, wrapped to its width', async () => {
+    const cli = startPty(['--help'], {}, { cols: 200, rows: 50 });
+    expect(await cli.exit).toBe(0);
+    const lines = await cli.lines();
+    // At 80 columns this description is wrapped; at 200 it is one line.
+    expect(lines).toContain(
+      'A WebSocket debugging tool: a client (connect), a server (listen), an echo server (echo) and a relay (proxy).',
+    );
   });
 
   it('rules code loads only with --rules or mock, not for --help or a plain session', async () => {

@@ -60,4 +60,38 @@ describe('frame rendering (-vv)', () => {
       length: 1234,
     });
   });
+
+  it('lays out every kind of frame as the plain template does (its columns are kept per kind)', () => {
+    // The layout written out in full, as it was before the columns were kept.
+    const flag = (on: boolean, name: string) => (on ? name : '-'.repeat(name.length));
+    const reference = (e: typeof f.frameIn): string =>
+      `${e.dir === 'in' ? '<' : '>'} ${e.opcodeName.padEnd(12)} ${flag(e.fin, 'FIN')} ${flag(e.rsv1, 'RSV1')} ${flag(e.masked, 'MASK')} ${String(e.length).padStart(8)} bytes${e.closeCode !== undefined ? ` code ${e.closeCode}` : ''}`;
+    const names = ['continuation', 'text', 'binary', 'close', 'ping', 'pong', 'reserved'];
+    // More names than are kept: the rest are laid out each time.
+    for (let i = 0; i < 20; i++) names.push(`odd-${i}`, `${'x'.repeat(i)}`);
+    for (let round = 0; round < 2; round++) {
+      for (const name of names) {
+        for (let bits = 0; bits < 16; bits++) {
+          for (const [length, closeCode] of [
+            [0, undefined],
+            [5, 1000],
+            [123_456_789, undefined],
+            [1234, 4999],
+          ] as const) {
+            const e = {
+              ...f.frameIn,
+              dir: bits & 1 ? ('in' as const) : ('out' as const),
+              fin: (bits & 2) !== 0,
+              rsv1: (bits & 4) !== 0,
+              masked: (bits & 8) !== 0,
+              opcodeName: name,
+              length,
+              closeCode,
+            };
+            expect(frameText(e)).toBe(reference(e));
+          }
+        }
+      }
+    }
+  });
 });

@@ -241,4 +241,54 @@ describe('formatJsonText (property)', () => {
       { numRuns: 2000 },
     );
   });
+
+  const jsonTexts = fc
+    .tuple(containers, fc.constantFrom(undefined, 2, ' ', '\n\t'))
+    .map(([value, space]) => JSON.stringify(value, null, space));
+
+  it('auto is compact exactly when compactJsonLength fits the width, indented otherwise', () => {
+    fc.assert(
+      fc.property(jsonTexts, fc.nat(120), fc.constantFrom<'' | '  '>('', '  '), (text, width, margin) => {
+        const compact = compactJsonLength(text) <= width;
+        const auto = formatJsonText(text, { layout: 'auto', width, escape: same, margin });
+        const other = formatJsonText(text, { layout: compact ? 'compact' : 'indent', escape: same, margin });
+        expect(auto).toEqual(other);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('limit cuts the same layout at a token: a prefix of it, and cutAt says how far the source got', () => {
+    fc.assert(
+      fc.property(
+        jsonTexts,
+        fc.constantFrom<'auto' | 'indent' | 'compact'>('auto', 'indent', 'compact'),
+        fc.nat(120),
+        fc.nat(200),
+        (text, layout, width, limit) => {
+          const whole = formatJsonText(text, { layout, width, escape: same })!;
+          const cut = formatJsonText(text, { layout, width, escape: same, limit })!;
+          expect(whole.cutAt).toBeUndefined();
+          expect(whole.text.startsWith(cut.text)).toBe(true);
+          if (cut.cutAt === undefined) expect(cut.text).toBe(whole.text);
+          else {
+            expect(cut.text.length).toBeLessThan(whole.text.length);
+            expect(cut.cutAt).toBeGreaterThanOrEqual(0);
+            expect(cut.cutAt).toBeLessThan(text.length);
+          }
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('refuses text that is not JSON even past the point where limit cut it', () => {
+    const text = `{"a": [1, 2, 3], "b": "${'x'.repeat(50)}", "c": nope}`;
+    expect(formatJsonText(text, { layout: 'indent', escape: same, limit: 10 })).toBeNull();
+    expect(formatJsonText(text, { layout: 'auto', width: 200, escape: same, limit: 10 })).toBeNull();
+    expect(formatJsonText(text.replace('nope', 'null'), { layout: 'indent', escape: same, limit: 10 })).toEqual({
+      text: '{\n  "a": [\n    ',
+      cutAt: 7,
+    });
+  });
 });

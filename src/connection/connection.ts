@@ -65,6 +65,18 @@ const PAUSE_BIT: Readonly<Record<PauseReason, number>> = { output: 1, backlog: 2
 /** Omit over each member of a union (plain Omit would merge the members). */
 export type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
+/** What a connection knows of pings. */
+interface PingState {
+  /** Send times of our pings whose pongs have not come yet. */
+  sentAt: number[];
+  /** When the first ping since the last pong went out. */
+  silentSince: number | undefined;
+  /** Pings received: ws can only have dropped the peer for a ping flood after this many. */
+  received: number;
+  /** The socket was open when the last ping was seen. */
+  openAtLast: boolean;
+}
+
 const CONNECTION = Symbol('wsprobe connection');
 type Tagged = WebSocket & { [CONNECTION]: Connection };
 
@@ -77,14 +89,8 @@ export abstract class Connection {
   /** The close frame we sent first, made when we close (or ws closes for us after a violation). */
   protected closeSent: SentClose | null = null;
   private pauseBits = 0;
-  /** Send times of the pings whose pongs have not come yet (made on the first ping). */
-  private pingSentAt: number[] | null = null;
-  /** When the first ping since the last pong went out. */
-  private silentSince: number | undefined = undefined;
-  /** Pings received: ws can only have dropped the peer for a ping flood after this many. */
-  private pingsIn = 0;
-  /** The socket was open when the last ping was seen. */
-  private openAtLastPing = true;
+  /** Pings either way, made at the first one (most connections never see one). */
+  private pings: PingState | null = null;
   /** batchWrites: the socket holds what is written until the end of this tick. */
   private corked = false;
 
@@ -111,8 +117,11 @@ export abstract class Connection {
     return this.ws?.bufferedAmount ?? 0;
   }
 
-  /** A relay (proxy): every ping and pong that arrives, after it is shown, to pass it on. */
-  onControl?: (kind: 'ping' | 'pong', data: Buffer) => void;
+  /**
+   * A relay (proxy): every ping and pong that arrives, after it is shown, to pass it on. Declared
+   * only: the connections of a relay alone get the property.
+   */
+  declare onControl?: (kind: 'ping' | 'pong', data: Buffer) => void;
 
   /** The clock every time of this connection is read from. */
   get now(): () => number {
@@ -121,16 +130,16 @@ export abstract class Connection {
 
   /** When the first ping not answered by a pong went out (undefined when every ping was answered). */
   get unansweredPingSince(): number | undefined {
-    return this.silentSince;
+    return this.pings?.silentSince;
   }
 
   ping(data: Buffer = Buffer.alloc(0)): void {
     const ws = this.ws;
     if (ws?.readyState !== WebSocket.OPEN) return;
     const now = this.ctx.now();
-    this.pingSentAt ??= [];
-    this.pingSentAt.push(now);
-    this.silentSince ??= now;
+    const pings = this.pingState;
+    pings.sentAt.push(now);
+    pings.silentSince ??= now;
     ws.ping(data);
     this.event({ event: 'ping', dir: 'out', data });
   }
@@ -206,6 +215,11 @@ export abstract class Connection {
     return (this.pauseBits & PAUSE_BIT[reason]) !== 0;
   }
 
+  private get pingState(): PingState {
+    this.pings ??= { sentAt: [], silentSince: undefined, received: 0, openAtLast: true };
+    return this.pings;
+  }
+
   /** Takes `ws` over with the listeners every connection shares. */
   protected attach(ws: WebSocket): void {
     this.ws = ws;
@@ -214,7 +228,7 @@ export abstract class Connection {
     ws.on('ping', Connection.onWsPing);
     ws.on('pong', Connection.onWsPong);
     ws.on('error', Connection.onWsError);
-    ws.addEventListener('close', Connection.onWsClose);
+    ws.on('close', Connection.onWsClose);
   }
 
   /** Gives `ws` up (a -L hop that was answered with a redirect): what it still reports is not ours. */
@@ -223,7 +237,7 @@ export abstract class Connection {
     ws.off('ping', Connection.onWsPing);
     ws.off('pong', Connection.onWsPong);
     ws.off('error', Connection.onWsError);
-    ws.removeEventListener('close', Connection.onWsClose);
+    ws.off('close', Connection.onWsClose);
     ws.on('error', () => {});
     if (this.ws === ws) this.ws = undefined;
   }
@@ -294,10 +308,11 @@ export abstract class Connection {
   }
 
   private handlePing(ws: WebSocket, data: Buffer): void {
-    this.pingsIn++;
+    const pings = this.pingState;
+    pings.received++;
     const open = ws.readyState === WebSocket.OPEN;
-    const wasOpen = this.openAtLastPing;
-    this.openAtLastPing = open;
+    const wasOpen = pings.openAtLast;
+    pings.openAtLast = open;
     this.event({ event: 'ping', dir: 'in', data });
     this.onControl?.('ping', data);
     // ws answers every ping by itself (autoPong) while the connection is open; show the answer it sent.
@@ -308,14 +323,15 @@ export abstract class Connection {
     }
     // Open at the last ping, closing after this one, and not by anyone's close: ws dropped the peer as
     // our pongs piled up unread (a ping flood). Say so, instead of "no close frame".
-    if (wasOpen && !this.closeSent && this.pingsIn >= MAX_PENDING_PONGS) {
+    if (wasOpen && !this.closeSent && pings.received >= MAX_PENDING_PONGS) {
       this.failed(pingFloodFailure(this.ctx.side, MAX_PENDING_PONGS, this.peerName));
     }
   }
 
   private handlePong(data: Buffer): void {
-    this.silentSince = undefined;
-    const sentAt = this.pingSentAt?.shift();
+    const pings = this.pings;
+    if (pings) pings.silentSince = undefined;
+    const sentAt = pings?.sentAt.shift();
     const rttMs = sentAt !== undefined ? this.ctx.now() - sentAt : undefined;
     this.ponged(rttMs);
     this.event({ event: 'pong', dir: 'in', data, rttMs });
@@ -350,7 +366,11 @@ export abstract class Connection {
     (this as Tagged)[CONNECTION].handleError(err);
   }
 
-  private static onWsClose(this: void, e: WebSocket.CloseEvent): void {
-    (e.target as Tagged)[CONNECTION].handleClose(e.code, e.reason, e.wasClean);
+  private static onWsClose(this: WebSocket, code: number, reason: Buffer): void {
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the ws socket the listener is called on (declared above)
+    const ws = this as Tagged & { _closeFrameReceived: boolean; _closeFrameSent: boolean };
+    // wasClean as ws's own CloseEvent has it (through addEventListener, every connection would hold a
+    // wrapper function): both close frames went through.
+    ws[CONNECTION].handleClose(code, reason.toString(), ws._closeFrameReceived && ws._closeFrameSent);
   }
 }

@@ -89,6 +89,17 @@ export class ServerHandshakes {
     return attempt;
   }
 
+  /**
+   * The handshake succeeded: ws listens for the socket's errors from now on. The attempt's `remote`
+   * has the peer's address as text; net.Socket would keep the object it read it from (`_peername`,
+   * ~110 bytes) for the connection's whole life, and reads it again if ever asked.
+   */
+  done(socket: Duplex): void {
+    socket.off('error', ignoreError);
+    const peer = socket as Duplex & { _peername?: unknown };
+    if (peer._peername !== undefined) peer._peername = undefined;
+  }
+
   /** The id given to the handshake of `req` (undefined: not one that reached `begin`). */
   attemptId(req: IncomingMessage): number | undefined {
     return this.attempts.get(req)?.id;

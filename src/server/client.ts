@@ -42,6 +42,8 @@ export interface SendOptions {
 export interface ServerClients extends ConnectionContext {
   readonly totals: Traffic;
   readonly budget: MemoryBudget;
+  /** ws://host:port of the server. */
+  serverUrl(): string;
   clientMessage(client: ServerClient, data: Buffer, isBinary: boolean): void;
   /** Once, when the connection has closed (before `closed` settles). */
   clientClosed(client: ServerClient, close: CloseInfo): void;
@@ -65,6 +67,8 @@ export class ServerClient extends Connection {
   private accountClosed = false;
   /** The largest message queued since the backlog was last down to BACKLOG_LOW_BYTES. */
   private largestQueued = 0;
+  /** `afterWrite` as a write callback, made once a backlog first builds up (most clients never need it). */
+  private afterWriteCallback: (() => void) | undefined = undefined;
   /** `--broadcast`: not read until the fastest recipient of its messages has caught up. */
   private heldForOthers = false;
   /** The `--console` page: messages go in envelopes (speakConsole). */
@@ -73,8 +77,8 @@ export class ServerClient extends Connection {
   constructor(
     id: number,
     readonly remote: string,
-    /** ws://host:port/path as the client asked for it. */
-    readonly url: string,
+    /** The path the client asked for (`/` and up). */
+    readonly path: string,
     ws: WebSocket,
     ctx: ServerClients,
   ) {
@@ -83,7 +87,12 @@ export class ServerClient extends Connection {
     this.deflated = ws.extensions.includes('permessage-deflate');
     this.attach(ws);
     const { protocol, extensions } = this;
-    this.event({ event: 'open', url, protocol, extensions, remote });
+    this.event({ event: 'open', url: this.url, protocol, extensions, remote });
+  }
+
+  /** ws://host:port/path as the client asked for it. */
+  get url(): string {
+    return `${this.ctx.serverUrl()}${this.path}`;
   }
 
   /**
@@ -159,7 +168,8 @@ export class ServerClient extends Connection {
     } else if (this.backlog + size > BACKLOG_LOW_BYTES) {
       // The hot path (echo): no per-message closure. A write callback is only needed once a backlog
       // builds up: the last write before a pause then carries one, and resumes reading when done.
-      ws.send(data, { binary, compress }, this.afterWrite);
+      this.afterWriteCallback ??= () => this.afterWrite();
+      ws.send(data, { binary, compress }, this.afterWriteCallback);
     } else {
       ws.send(data, { binary, compress });
     }
@@ -310,9 +320,9 @@ export class ServerClient extends Connection {
   }
 
   /** After each write: a client paused for its own backlog is read again once it has caught up. */
-  private readonly afterWrite = (): void => {
+  private afterWrite(): void {
     if (this.backlog > BACKLOG_LOW_BYTES) return;
     this.largestQueued = 0;
     if (this.isPausedFor('backlog') && !this.heldForOthers) this.resume('backlog');
-  };
+  }
 }

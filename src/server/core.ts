@@ -143,6 +143,7 @@ export class ServerCore {
       now,
       totals: this.totals,
       budget: this.budget,
+      serverUrl: () => this.url,
       autoPong: options.relay ? false : undefined,
       clientMessage: (client, data, isBinary) => {
         if (data === this.refused) {
@@ -181,11 +182,15 @@ export class ServerCore {
       },
       ...(options.relay ? { autoPong: false } : {}),
       verifyClient: (info, done) => {
+        const { headers, socket } = info.req;
+        // Our own origin matters only to judge an Origin header; asking the socket for its address
+        // would keep that address with every connection.
+        const judged = headers.origin !== undefined || headers['sec-websocket-origin'] !== undefined;
         const refusal = admit(
-          info.req.headers,
+          headers,
           options.policy,
           this.clients.size,
-          ownOrigin(info.req.socket, info.secure),
+          judged ? ownOrigin(socket, info.secure) : undefined,
         );
         const refuse = (no: Refusal, body = `${no.reason}\n`) => {
           this.handshakes.refuse(info.req, no);
@@ -309,10 +314,11 @@ export class ServerCore {
     }
     const attempt = this.handshakes.begin(req, socket, this.nextId++, this.url);
     this.wss.handleUpgrade(req, socket, head, (ws) => {
+      this.handshakes.done(socket);
       // ws has just taken the socket over and not yet read from it: the tap sees every byte.
       if (this.options.tapFrames) tapFrames(socket as Socket, this.emit, this.now, attempt.id);
       // Its `open` event is emitted as it is made.
-      const client = new ServerClient(attempt.id, attempt.remote, `${this.url}${attempt.path}`, ws, this.shared);
+      const client = new ServerClient(attempt.id, attempt.remote, attempt.path, ws, this.shared);
       this.clients.set(client.id, client);
       if (this.pausedForOutput) client.pause('output');
       this.onOpen?.(client);

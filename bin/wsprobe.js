@@ -6,7 +6,7 @@
 //   CLI (scripts/bundle.mjs). On a terminal help is wrapped to its width: the CLI writes it.
 // Anything else, or anything that goes wrong here, goes to the CLI.
 'use strict';
-const { readFileSync, writeSync } = require('node:fs');
+const { fstatSync, readFileSync, writeSync } = require('node:fs');
 
 /** Writes `text` on stdout; false if none of it could be written (then the CLI answers). */
 function answer(text) {
@@ -28,7 +28,8 @@ function fastPath(args) {
       const pkg = JSON.parse(readFileSync(`${__dirname}/../package.json`, 'utf8'));
       return answer(`${pkg.version}\n`);
     }
-    if ((args[0] === '--help' || args[0] === '-h') && !require('node:tty').isatty(1)) {
+    // A terminal is a character device (so is /dev/null: the CLI answers there). node:tty would load net.
+    if ((args[0] === '--help' || args[0] === '-h') && !fstatSync(1).isCharacterDevice()) {
       return answer(readFileSync(`${__dirname}/../dist/bundle/help.txt`, 'utf8'));
     }
   } catch {

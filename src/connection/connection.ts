@@ -77,6 +77,13 @@ interface PingState {
   openAtLast: boolean;
 }
 
+/** Writes in this tick: none yet, one written at once, or the socket holds them until the tick ends. */
+const TICK_IDLE = 0;
+const TICK_WROTE = 1;
+const TICK_CORKED = 2;
+
+type Corkable = { cork(): void; uncork(): void };
+
 const CONNECTION = Symbol('wsprobe connection');
 type Tagged = WebSocket & { [CONNECTION]: Connection };
 
@@ -91,8 +98,8 @@ export abstract class Connection {
   private pauseBits = 0;
   /** Pings either way, made at the first one (most connections never see one). */
   private pings: PingState | null = null;
-  /** batchWrites: the socket holds what is written until the end of this tick. */
-  private corked = false;
+  /** What was written in this tick (coalesceWrites, batchWrites): nothing, a message, or the socket is corked. */
+  private tickWrites = TICK_IDLE;
 
   constructor(
     protected readonly ctx: ConnectionContext,
@@ -169,14 +176,32 @@ export abstract class Connection {
    * until the end of this tick is held in the socket and goes out in one write.
    */
   batchWrites(): void {
-    const socket = (this.ws as unknown as { _socket?: { cork(): void; uncork(): void } } | undefined)?._socket;
-    if (this.corked || !socket) return;
-    this.corked = true;
+    const socket = this.socket;
+    if (this.tickWrites === TICK_CORKED || !socket) return;
+    if (this.tickWrites === TICK_IDLE) process.nextTick(Connection.endTick, this, socket);
+    this.tickWrites = TICK_CORKED;
     socket.cork();
-    process.nextTick(() => {
-      this.corked = false;
-      socket.uncork();
-    });
+  }
+
+  /**
+   * Messages sent one after another in one tick (the lines of one read of stdin, the echoes of one
+   * read of a client) go out in one socket write: the first is written at once, as it would be alone,
+   * and what follows it in the same tick is held until the end of the tick.
+   */
+  protected coalesceWrites(): void {
+    const socket = this.socket;
+    if (this.tickWrites === TICK_CORKED || !socket) return;
+    if (this.tickWrites === TICK_IDLE) {
+      this.tickWrites = TICK_WROTE;
+      process.nextTick(Connection.endTick, this, socket);
+      return;
+    }
+    this.tickWrites = TICK_CORKED;
+    socket.cork();
+  }
+
+  private get socket(): Corkable | undefined {
+    return (this.ws as unknown as { _socket?: Corkable } | undefined)?._socket;
   }
 
   /** A relay passes a ping or pong on as it came (not shown: it was, as it came in). */
@@ -343,6 +368,12 @@ export abstract class Connection {
     if (!this.closing(close, code)) return;
     this.event({ event: 'close', ...close });
     this.ended(close);
+  }
+
+  /** The tick of coalesceWrites or batchWrites is over: what the socket holds goes out. */
+  private static endTick(connection: Connection, socket: Corkable): void {
+    if (connection.tickWrites === TICK_CORKED) socket.uncork();
+    connection.tickWrites = TICK_IDLE;
   }
 
   // Shared listeners: `this` is the ws socket they are called on; its tag leads to the connection.

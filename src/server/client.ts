@@ -140,7 +140,7 @@ export class ServerClient extends Connection {
       return false;
     }
     // Every echo of one read of the client's socket (a burst of messages) goes out in one write.
-    this.batchWrites();
+    this.coalesceWrites();
     const own = options.ownBacklog === true;
     if (!own && ws.bufferedAmount - this.largestQueued >= SLOW_CONSUMER_BYTES) {
       this.dropSlowConsumer();

@@ -162,8 +162,6 @@ export class ClientSession extends Connection {
       return;
     }
     this.countMessage('out', message.data, message.binary);
-    // The outbox sends what stdin gave in one go (a 64 KiB read is ~1 600 short lines): one write.
-    this.batchWrites();
     ws.send(message.data, { binary: message.binary }, done);
   }
 

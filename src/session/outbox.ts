@@ -25,6 +25,8 @@ export class Outbox {
   /** Held while our output is backed up: nothing more is sent (or shown as sent), stdin waits. */
   private held = false;
   private drainListeners: Array<() => void> = [];
+  /** pump() is on the stack. */
+  private pumping = false;
   private idleWaiters: Array<() => void> = [];
 
   constructor(private readonly highWater = DEFAULT_HIGH_WATER) {}
@@ -93,6 +95,18 @@ export class Outbox {
   }
 
   private pump(): void {
+    // A sender may report a message written (or failed: the connection is closing) before it returns;
+    // the loop below goes on with the next one instead of a call per message on the stack.
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      this.sendWhatFits();
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private sendWhatFits(): void {
     while (this.sender && !this.held && this.head < this.queue.length && this.inFlightBytes < this.highWater) {
       const message = this.queue[this.head]!;
       this.queue[this.head] = undefined;

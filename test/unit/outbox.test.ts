@@ -54,6 +54,19 @@ describe('Outbox', () => {
     expect(outbox.isFull).toBe(false);
   });
 
+  it('sends every queued message when the socket reports each one at once (a closing connection), without recursing', () => {
+    const outbox = new Outbox(1024 * 1024);
+    for (let i = 0; i < 100_000; i++) outbox.push(message(8));
+    let failed = 0;
+    outbox.start((_message, done) => {
+      failed++;
+      done(new Error('not open'));
+    });
+    expect(failed).toBe(100_000);
+    expect(outbox.pending).toBe(0);
+    expect(outbox.bufferedBytes).toBe(0);
+  });
+
   it('keeps no reference to a message once the socket has written it', async () => {
     setFlagsFromString('--expose-gc');
     const gc = runInNewContext('gc') as () => void;

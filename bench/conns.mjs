@@ -40,25 +40,17 @@ export async function serverWorkload(b) {
       runs: b.runs.long,
       warmUp: b.runs.warmUp,
       describe: (s) => `${Math.round(s.rate)} msg/s`,
-      measure: async (spec, label) => {
-        const srv = await b.startServer({ label, cmd: b.node, args: spec.args });
-        try {
-          const result = await b.withServerState(
-            srv,
-            b.runHelper({
-              label,
-              cmd: b.node,
-              args: [b.load('flood.mjs'), srv.url, String(clients), String(messages), '32', '100', '--no-deflate'],
-              timeoutMs: 300_000,
-            }),
-          );
-          b.checkServer(label, srv);
-          extensions.push(`${spec.name} "${result.extensions}"`);
-          return { rate: result.perSecond, rss: b.procStatusKiB(srv.pid) };
-        } finally {
-          await srv.stop();
-        }
-      },
+      measure: (spec, label) =>
+        b.flood({
+          label,
+          args: spec.args,
+          clients,
+          messages,
+          then: (srv, result) => {
+            extensions.push(`${spec.name} "${result.extensions}"`);
+            return { rate: result.perSecond, rss: b.procStatusKiB(srv.pid) };
+          },
+        }),
     });
     const [wsprobe, base] = samples.map((s) => ({
       ...b.summarize(s.map((x) => x.rate)),

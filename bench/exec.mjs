@@ -29,26 +29,18 @@ export async function execWorkload(b) {
     runs: b.runs.long,
     warmUp: b.runs.warmUp,
     describe: (s) => `${Math.round(s.rate)} lines/s`,
-    measure: async (spec, label) => {
-      const srv = await b.startServer({ label, cmd: b.node, args: spec.args });
-      try {
-        const result = await b.withServerState(
-          srv,
-          b.runHelper({
-            label,
-            cmd: b.node,
-            args: [b.load('flood.mjs'), srv.url, String(clients), String(messages), '32', '100', '--no-deflate'],
-            timeoutMs: 300_000,
-          }),
-        );
-        b.checkServer(label, srv);
+    measure: (spec, label) =>
+      b.flood({
+        label,
+        args: spec.args,
+        clients,
+        messages,
         // websocketd runs under a small wrapper (floor/websocketd.mjs): its own peak is what counts.
-        const pid = spec === servers[1] ? websocketdPid(srv.pid) : srv.pid;
-        return { rate: result.perSecond, rss: b.procStatusKiB(pid) };
-      } finally {
-        await srv.stop();
-      }
-    },
+        then: (srv, result) => ({
+          rate: result.perSecond,
+          rss: b.procStatusKiB(spec === servers[1] ? websocketdPid(srv.pid) : srv.pid),
+        }),
+      }),
   });
   const [wsprobe, base] = samples.map((s) => ({
     ...b.summarize(s.map((x) => x.rate)),

@@ -39,33 +39,26 @@ export async function proxyWorkload(b) {
           });
           return { median: straight.medianMs, p99: straight.p99Ms };
         }
-        const srv = await b.startServer({ label, cmd: b.node, args: spec.args });
-        try {
-          const result = await b.withServerState(
-            srv,
-            b.runHelper({
-              label,
+        return b.flood({
+          label,
+          args: spec.args,
+          clients,
+          messages,
+          then: async (srv, result) => {
+            const latency = await b.runHelper({
+              label: `${label} latency`,
               cmd: b.node,
-              args: [b.load('flood.mjs'), srv.url, String(clients), String(messages), '32', '100', '--no-deflate'],
-              timeoutMs: 300_000,
-            }),
-          );
-          const latency = await b.runHelper({
-            label: `${label} latency`,
-            cmd: b.node,
-            args: [b.load('latency.mjs'), srv.url, String(pings)],
-            timeoutMs: 120_000,
-          });
-          b.checkServer(label, srv);
-          return {
-            rate: result.perSecond,
-            rss: b.procStatusKiB(srv.pid),
-            median: latency.medianMs,
-            p99: latency.p99Ms,
-          };
-        } finally {
-          await srv.stop();
-        }
+              args: [b.load('latency.mjs'), srv.url, String(pings)],
+              timeoutMs: 120_000,
+            });
+            return {
+              rate: result.perSecond,
+              rss: b.procStatusKiB(srv.pid),
+              median: latency.medianMs,
+              p99: latency.p99Ms,
+            };
+          },
+        });
       },
     });
     const column = (runs, key) => runs.map((r) => r[key]);

@@ -495,6 +495,32 @@ function checkServer(label, server) {
   if (complaints.trim()) fail(label, `the server wrote to stderr: ${complaints.slice(0, 400)}`);
 }
 
+/**
+ * The one measurement of the server workloads (server, exec, proxy): start the server (`args`), load it
+ * with bench/load/flood.mjs (`clients` × `messages` of 32 bytes, 100 in flight each, no deflate, every
+ * echo checked), let `then(server, result)` measure more while it runs, and check that it survived
+ * without complaint. Returns what `then` returns.
+ */
+async function flood({ label, args, clients, messages, then }) {
+  const srv = await startServer({ label, cmd: node, args });
+  try {
+    const result = await withServerState(
+      srv,
+      runHelper({
+        label,
+        cmd: node,
+        args: [load('flood.mjs'), srv.url, String(clients), String(messages), '32', '100', '--no-deflate'],
+        timeoutMs: 300_000,
+      }),
+    );
+    const measured = await then(srv, result);
+    checkServer(label, srv);
+    return measured;
+  } finally {
+    await srv.stop();
+  }
+}
+
 // 6: pretty — and pretty-json: the same with JSON messages, which pretty mode lays out and colours.
 async function pretty(json = false) {
   const n = SIZES.pretty;
@@ -568,6 +594,7 @@ const bench = {
   ...{ cli, node, dir, floor, load, quick, runs: RUNS, sizes: SIZES, chart, outPath, errPath },
   ...{ log, fail, addRow, atMost, atLeast, rounds, readOut, expectExact, expectFile, fileHash },
   ...{ withEchoServer, checkServer, withServerState, startServer, runHelper, timedRun, procStatusKiB, summarize },
+  flood,
   alternate: (options) => alternate({ log, ...options }),
 };
 

@@ -83,7 +83,7 @@ describe('deflate defaults (item 14)', () => {
       plain.push(await timed(['--no-deflate']));
     }
     const ratio = Math.min(...deflate) / Math.min(...plain);
-    // Compressing every line made it ~10× slower; within 1.3× is the bench's bar (bench/run.mjs, deflate).
+    // Compressing every line made it ~10× slower; within 1.3× is the bench's bar (bench/deflate.mjs, the short row).
     expect(ratio, `deflate ${deflate.map(Math.round)} ms, --no-deflate ${plain.map(Math.round)} ms`).toBeLessThan(2);
   }, 120_000);
 });

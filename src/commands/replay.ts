@@ -86,7 +86,12 @@ async function replayAgainstServer(plan: ReplayPlan, recording: RecordingStream,
     recordingStart: () => (conversation.first ? recordedAt(conversation.first) : 0),
     canSend: () => !outbox.isFull,
     ahead: () => conversation.pendingReplyBytes >= READ_AHEAD_BYTES,
-    send: (m) => outbox.push(m),
+    // What the pacer sends in one go leaves in one socket write. Safe here as it is not in pipe mode: the
+    // read-ahead bounds what is in flight to the server, however fast it goes out.
+    send: (m) => {
+      run.session.batchWrites();
+      outbox.push(m);
+    },
     done: () => run.feed({ type: 'input-ended' }),
   });
   outbox.onDrain(() => pacer.drained());

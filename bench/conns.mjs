@@ -46,7 +46,7 @@ export async function serverWorkload(b) {
           args: spec.args,
           clients,
           messages,
-          then: (srv, result) => {
+          during: (srv, result) => {
             extensions.push(`${spec.name} "${result.extensions}"`);
             return { rate: result.perSecond, rss: b.procStatusKiB(srv.pid) };
           },

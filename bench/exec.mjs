@@ -36,7 +36,7 @@ export async function execWorkload(b) {
         clients,
         messages,
         // websocketd runs under a small wrapper (floor/websocketd.mjs): its own peak is what counts.
-        then: (srv, result) => ({
+        during: (srv, result) => ({
           rate: result.perSecond,
           rss: b.procStatusKiB(spec === servers[1] ? websocketdPid(srv.pid) : srv.pid),
         }),

@@ -44,7 +44,7 @@ export async function proxyWorkload(b) {
           args: spec.args,
           clients,
           messages,
-          then: async (srv, result) => {
+          during: async (srv, result) => {
             const latency = await b.runHelper({
               label: `${label} latency`,
               cmd: b.node,

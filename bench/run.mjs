@@ -498,10 +498,10 @@ function checkServer(label, server) {
 /**
  * The one measurement of the server workloads (server, exec, proxy): start the server (`args`), load it
  * with bench/load/flood.mjs (`clients` × `messages` of 32 bytes, 100 in flight each, no deflate, every
- * echo checked), let `then(server, result)` measure more while it runs, and check that it survived
- * without complaint. Returns what `then` returns.
+ * echo checked), let `during(server, result)` measure more while it runs, and check that it survived
+ * without complaint. Returns what `during` returns.
  */
-async function flood({ label, args, clients, messages, then }) {
+async function flood({ label, args, clients, messages, during }) {
   const srv = await startServer({ label, cmd: node, args });
   try {
     const result = await withServerState(
@@ -513,7 +513,7 @@ async function flood({ label, args, clients, messages, then }) {
         timeoutMs: 300_000,
       }),
     );
-    const measured = await then(srv, result);
+    const measured = await during(srv, result);
     checkServer(label, srv);
     return measured;
   } finally {

@@ -7,9 +7,7 @@
 import type { Env } from '../env.js';
 import { usageError } from '../errors.js';
 import type { ExecClient } from '../exec/client.js';
-import { urlText } from '../output/describe.js';
 import type { SessionEvent } from '../output/events.js';
-import { tooLargeToShow } from '../output/output.js';
 import { createSessionOutput, outputMode } from '../output/setup.js';
 import { type EndInput, EndPolicy } from '../protocol/end-policy.js';
 import { normalizeUrl } from '../protocol/url.js';
@@ -25,7 +23,7 @@ import { type ClientRepl, createClientRepl } from './client-repl.js';
 import { type ConnectPlan, loadSendItems } from './connect-plan.js';
 import { interruptedAtPrompt, reportEnd } from './connect-report.js';
 import { PromptInterrupted } from './credentials.js';
-import { startSpinner } from './spinner.js';
+import { watchRun } from './run-watch.js';
 
 export async function runConnect(plan: ConnectPlan, env: Env): Promise<number> {
   const url = normalizeUrl(plan.url);
@@ -142,24 +140,17 @@ export async function runConnect(plan: ConnectPlan, env: Env): Promise<number> {
         )
       : null;
   if (!readStdin && !exec) feed({ type: 'input-ended' });
-  const stopSignals = env.onSignal((signal) => feed({ type: 'signal', signal }));
-  const seconds = plan.ending.timeoutSeconds;
-  const deadline = seconds !== undefined ? setTimeout(() => feed({ type: 'deadline' }), seconds * 1000) : undefined;
-  // Output waits for stdout (a slow reader): stop reading the socket until it catches up; that time
-  // counts neither toward -w nor toward the close timeout.
-  output.stdout.onBlocked = () => run.outputBackedUp(true);
-  output.stdout.onDrained = () => run.outputBackedUp(false);
-  // A message too large to be shown in this mode (JavaScript's string limit) ends the session cleanly.
-  output.onTooLarge = (e) => run.refuseMessage(tooLargeToShow(e));
   // What is typed while connecting is kept for the prompt, not echoed onto the spinner's line.
   repl?.readAhead();
-  const spinner =
-    env.stderrIsTTY && !plan.output.quiet && !background
-      ? await startSpinner(env, `connecting to ${urlText(url.value, plan.output.showSecrets)}`)
-      : null;
-  if (spinner) output.beforePrint = () => spinner.stop();
+  const watch = await watchRun(
+    run,
+    output,
+    { timeoutSeconds: plan.ending.timeoutSeconds, output: plan.output, url: url.value },
+    env,
+    !background,
+  );
   run.onOpen = () => {
-    spinner?.stop();
+    watch.spinner?.stop();
     // The hint goes after `connected to …`, which may still be batched.
     output.stdout.flushNow();
     repl?.opened();
@@ -169,10 +160,8 @@ export async function runConnect(plan: ConnectPlan, env: Env): Promise<number> {
   stdin?.start();
   const result = await run.finished;
   rules?.stop();
-  spinner?.stop();
+  watch.stop();
   repl?.repl.close();
-  stopSignals();
-  clearTimeout(deadline);
   stdin?.stop();
   // The session is over: the program's stdin is closed, and it is ended (its exit is shown).
   await exec?.end(result.signal);

@@ -7,8 +7,6 @@
  */
 import type { Env } from '../env.js';
 import { usageError } from '../errors.js';
-import { urlText } from '../output/describe.js';
-import { tooLargeToShow } from '../output/output.js';
 import { createSessionOutput } from '../output/setup.js';
 import { type CompareTotals, compareReply, countComparison, missingReply } from '../protocol/compare.js';
 import { EndPolicy } from '../protocol/end-policy.js';
@@ -26,7 +24,7 @@ import { Outbox } from '../session/outbox.js';
 import { clientOptions } from './client-options.js';
 import { interruptedAtPrompt, reportEnd } from './connect-report.js';
 import { PromptInterrupted } from './credentials.js';
-import { startSpinner } from './spinner.js';
+import { watchRun } from './run-watch.js';
 
 /**
  * How much of the server's recorded answers a replay reads ahead of what has come back: the pacer waits
@@ -108,29 +106,22 @@ async function replayAgainstServer(plan: ReplayPlan, recording: RecordingStream,
     },
     env.now,
   );
-  const stopSignals = env.onSignal((signal) => run.feed({ type: 'signal', signal }));
-  const seconds = connect.ending.timeoutSeconds;
-  const deadline = seconds !== undefined ? setTimeout(() => run.feed({ type: 'deadline' }), seconds * 1000) : undefined;
-  output.stdout.onBlocked = () => run.outputBackedUp(true);
-  output.stdout.onDrained = () => run.outputBackedUp(false);
-  output.onTooLarge = (e) => run.refuseMessage(tooLargeToShow(e));
-  const spinner =
-    env.stderrIsTTY && !connect.output.quiet
-      ? await startSpinner(env, `connecting to ${urlText(url.value, connect.output.showSecrets)}`)
-      : null;
-  if (spinner) output.beforePrint = () => spinner.stop();
+  const watch = await watchRun(
+    run,
+    output,
+    { timeoutSeconds: connect.ending.timeoutSeconds, output: connect.output, url: url.value },
+    env,
+  );
   run.onOpen = () => {
-    spinner?.stop();
+    watch.spinner?.stop();
     opened = true;
     pacer.start();
   };
   run.start();
   let result = await run.finished;
-  spinner?.stop();
+  watch.stop();
   pacer.stop();
   conversation.stopSending();
-  stopSignals();
-  clearTimeout(deadline);
 
   // Compared only when there was a conversation: a failure to connect is reported as connect does.
   // A recording that turned out to be bad has no verdict: its error (exit 2) says what is wrong.

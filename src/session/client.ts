@@ -21,6 +21,12 @@ export type { ClientOptions } from '../connection/client-handshake.js';
 
 export type ClientEnd = SessionEnd;
 
+/**
+ * After our close frame, a peer that keeps sending (what it answers to messages we sent before the
+ * close) is waited for up to this many close timeouts in all, as long as it is never silent for one.
+ */
+export const CLOSE_LIMIT_FACTOR = 10;
+
 export type ReadyState = 'CONNECTING' | 'OPEN' | 'CLOSING' | 'CLOSED';
 
 export type Stats = Traffic;
@@ -56,8 +62,13 @@ export class ClientSession extends Connection {
   private readonly handshake: ClientHandshake;
   /** Bounds the whole opening handshake (ws's own timer starts again with every byte received). */
   private connectTimer: NodeJS.Timeout | undefined = undefined;
-  /** How long we wait for the close handshake to finish, counted only while we read the socket. */
+  /**
+   * How long we wait for the close handshake to finish: the peer's silence, counted only while we read
+   * the socket, at most CLOSE_LIMIT_FACTOR times that while the peer keeps talking.
+   */
   private readonly closeTimer: PausableTimer;
+  /** The close timer ran out while the peer kept sending (not silent): the error says so. */
+  private closeCapped = false;
 
   constructor(
     private readonly options: ClientOptions,
@@ -79,7 +90,10 @@ export class ClientSession extends Connection {
     });
     this.shown = shown;
     this.handshake = new ClientHandshake(options, this.ctx.emit, now, (failure) => this.fail(failure));
-    this.closeTimer = new PausableTimer(() => this.ws?.terminate(), now);
+    this.closeTimer = new PausableTimer((capped) => {
+      this.closeCapped = capped;
+      this.ws?.terminate();
+    }, now);
     this.finished = new Promise((resolve) => {
       this.settle = resolve;
     });
@@ -131,7 +145,12 @@ export class ClientSession extends Connection {
     const close = ws.close.bind(ws);
     ws.close = (code?: number, data?: string | Buffer) => {
       close(code, data);
-      if (ws.readyState === WebSocket.CLOSING) this.closeTimer.start(this.options.closeTimeoutMs);
+      if (ws.readyState !== WebSocket.CLOSING || this.closeTimer.started) return;
+      const ms = this.options.closeTimeoutMs;
+      this.closeTimer.start(ms, ms * CLOSE_LIMIT_FACTOR);
+      // Only from now on is every read watched: the peer may still be answering what we sent before
+      // our close frame (an echo server behind 1 MiB of our messages), its close frame behind them.
+      this.handshake.upgradedSocket?.on('data', this.heardPeer);
     };
     ws.on('upgrade', (res) => this.handshake.onResponse(res));
     ws.on('unexpected-response', (req, res) => this.unexpectedResponse(ws, hop, req, res));
@@ -162,6 +181,8 @@ export class ClientSession extends Connection {
       return;
     }
     this.countMessage('out', message.data, message.binary);
+    // The outbox sends what stdin gave in one go (a 64 KiB read is ~1 600 short lines): one write.
+    this.batchWrites();
     ws.send(message.data, { binary: message.binary }, done);
   }
 
@@ -170,6 +191,8 @@ export class ClientSession extends Connection {
     if (this.ws?.readyState === WebSocket.CONNECTING) this.ws.terminate();
     else super.close(code, reason);
   }
+
+  private readonly heardPeer = (): void => this.closeTimer.heard();
 
   /** Drops the connection at once: no close handshake. */
   override terminate(): void {
@@ -277,11 +300,18 @@ export class ClientSession extends Connection {
         kind: 'lost',
         message:
           close.by === 'client'
-            ? `connection lost: the server did not answer our close frame within ${this.options.closeTimeoutMs / 1000} s`
+            ? this.unansweredClose()
             : 'connection lost: the connection closed without a close frame',
       });
     }
     return true;
+  }
+
+  private unansweredClose(): string {
+    const s = this.options.closeTimeoutMs / 1000;
+    return this.closeCapped
+      ? `connection lost: the server kept sending for ${s * CLOSE_LIMIT_FACTOR} s but did not answer our close frame`
+      : `connection lost: the server did not answer our close frame within ${s} s`;
   }
 
   protected override ended(close: CloseInfo): void {

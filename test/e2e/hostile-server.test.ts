@@ -366,6 +366,43 @@ describe('hostile server: the closing handshake', () => {
     expect(p.ms).toBeLessThan(BOUND_MS);
   });
 
+  /** After the client's close frame: a message every 400 ms, `count` of them (forever: Infinity), then its answer. */
+  const talksAfterClose = (count: number) => async (peer: RawPeer) => {
+    peer.accept();
+    peer.write(textFrame(BEFORE));
+    const close = await peer.waitForClose();
+    for (let i = 1; i <= count && !peer.socket.destroyed; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      if (!peer.socket.destroyed) peer.write(textFrame(`still working ${i}`));
+    }
+    if (!peer.socket.destroyed) peer.socket.end(closeFrame(close.code));
+  };
+
+  it('a server still sending after our close (5 s, never silent for 3 s) is waited for: clean close, exit 0', async () => {
+    const p = await probe(talksAfterClose(12), ['--count', '1'], { answerClose: false });
+    for (const run of [p.pipe, p.json]) expect(run.code, run.stderr).toBe(0);
+    expect(p.events.find((ev) => ev.event === 'close')).toMatchObject({ code: 1000, by: 'client', clean: true });
+    expect(p.pipe.stderr).not.toContain('connection lost');
+    expect(await sentCloseCodes(p.server)).toEqual([[1000], [1000]]);
+    // It outlived the 3 s close timeout: the silence restarted with each message.
+    expect(p.ms).toBeGreaterThanOrEqual(4500);
+  });
+
+  it('a server that keeps sending and never answers our close: dropped after 30 s in all, exit 6', async () => {
+    const p = await probe(talksAfterClose(Number.POSITIVE_INFINITY), ['--count', '1', '--timeout', '60'], {
+      answerClose: false,
+    });
+    for (const run of [p.pipe, p.json]) {
+      expect(run.code, run.stderr).toBe(6);
+      expect(hasStackTrace(run.stderr)).toBe(false);
+    }
+    expect(errorLines(p.pipe.stderr)).toEqual([
+      'wsprobe: connection lost: the server kept sending for 30 s but did not answer our close frame',
+    ]);
+    expect(p.events.find((ev) => ev.event === 'close')).toMatchObject({ code: 1006, by: 'client', clean: false });
+    expect(p.ms).toBeGreaterThanOrEqual(29_000);
+  }, 60_000);
+
   it('a server that resets the connection mid-message: exit 6, connection lost, what came before printed', async () => {
     const p = await probe(async (peer) => {
       peer.accept();

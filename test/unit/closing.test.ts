@@ -62,4 +62,54 @@ describe('PausableTimer', () => {
     vi.advanceTimersByTime(5000);
     expect(other.fired).not.toHaveBeenCalled();
   });
+
+  it('counts silence: each time the peer is heard, 3 s start again', () => {
+    const { fired, t } = timer();
+    t.start(3000, 30_000);
+    for (let i = 0; i < 5; i++) {
+      vi.advanceTimersByTime(2000);
+      t.heard();
+    }
+    vi.advanceTimersByTime(2999);
+    expect(fired).not.toHaveBeenCalled();
+    vi.advanceTimersByTime(1);
+    expect(fired).toHaveBeenCalledWith(false);
+  });
+
+  it('a peer never silent is dropped at the limit, as capped', () => {
+    const { fired, t } = timer();
+    t.start(3000, 30_000);
+    for (let i = 0; i < 29; i++) {
+      vi.advanceTimersByTime(1000);
+      t.heard();
+    }
+    expect(fired).not.toHaveBeenCalled();
+    vi.advanceTimersByTime(1000);
+    expect(fired).toHaveBeenCalledWith(true);
+  });
+
+  it('a pause keeps the silence since the peer was last heard, and the limit does not count it', () => {
+    const { fired, t } = timer();
+    t.start(3000, 5000);
+    vi.advanceTimersByTime(2000);
+    t.heard();
+    vi.advanceTimersByTime(1000);
+    t.pause();
+    vi.advanceTimersByTime(60_000);
+    t.resume();
+    // 1 s of silence was counted before the pause: 2 s are left.
+    vi.advanceTimersByTime(1999);
+    expect(fired).not.toHaveBeenCalled();
+    vi.advanceTimersByTime(1);
+    expect(fired).toHaveBeenCalledWith(false);
+  });
+
+  it('without a limit, hearing the peer does not extend the wait', () => {
+    const { fired, t } = timer();
+    t.start(3000);
+    vi.advanceTimersByTime(2000);
+    t.heard();
+    vi.advanceTimersByTime(1000);
+    expect(fired).toHaveBeenCalledWith(true);
+  });
 });

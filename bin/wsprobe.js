@@ -39,5 +39,7 @@ function fastPath(args) {
 }
 
 if (!fastPath(process.argv.slice(2))) {
+  // The bundle takes Node's built-ins with this require() (scripts/bundle.mjs says why).
+  globalThis.__wsprobeRequire = require;
   import('../dist/bundle/main.js').then(({ main }) => main());
 }

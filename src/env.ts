@@ -1,6 +1,7 @@
 /** The process's surroundings — streams, TTY flags, environment, clock — injectable for tests. */
 import { readFileSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
+import { isatty } from 'node:tty';
 import type { StopSignal } from './protocol/outcome.js';
 
 export interface Env {
@@ -62,10 +63,13 @@ export const STOP_SIGNALS: readonly StopSignal[] = ['SIGINT', 'SIGTERM', 'SIGHUP
 
 export function processEnv(homedir: string): Env {
   return {
-    stdin: process.stdin,
+    // Made when first asked for: with --no-stdin (and for servers) stdin is never opened.
+    get stdin() {
+      return process.stdin;
+    },
     stdout: process.stdout,
     stderr: process.stderr,
-    stdinIsTTY: process.stdin.isTTY === true,
+    stdinIsTTY: isatty(0),
     stdoutIsTTY: process.stdout.isTTY === true,
     stderrIsTTY: process.stderr.isTTY === true,
     vars: process.env,
@@ -83,4 +87,11 @@ export function processEnv(homedir: string): Env {
       };
     },
   };
+}
+
+/** The terminal to draw the prompt on: stdout, or stderr when stdout is redirected; none if neither is one. */
+export function promptTerminal(env: Env): NodeJS.WritableStream | null {
+  if (env.stdoutIsTTY) return env.stdout;
+  if (env.stderrIsTTY) return env.stderr;
+  return null;
 }

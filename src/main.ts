@@ -4,7 +4,7 @@ import { homedir } from 'node:os';
 import { CommanderError } from 'commander';
 import { cliSpec, normalizeArgv } from './cli/argv.js';
 import { jsonFailure, maskedError, shownError, showsSecrets, wantsJson } from './cli/error-display.js';
-import { buildProgram, usageHint, usageMessage } from './cli/program.js';
+import { buildProgram, COMMANDS, usageHint, usageMessage } from './cli/program.js';
 import { type Env, processEnv } from './env.js';
 import { type ErrorKind, ExitCode, usageError, WsprobeError } from './errors.js';
 import { SIGNAL_GRACE_MS, within } from './output/writer.js';
@@ -37,16 +37,21 @@ export async function run(argv: string[], env: Env): Promise<number> {
   const version = packageVersion();
   // Typos, habits and wscat's command lines, read before commander (cli/argv.ts); its option table is
   // the program's own, so the two cannot disagree.
-  const plan = normalizeArgv(argv, cliSpec(buildProgram(env, version, () => {}, argv)));
-  const args = plan.kind === 'parse' ? plan.argv : argv;
+  // One program (building it is a good part of start-up): its errors quote the command line it parses.
+  let args = argv;
   const program = buildProgram(
     env,
     version,
     (code) => {
       exitCode = code;
     },
-    args,
+    () => args,
+    argv[0],
   );
+  // Built for one command, the program still knows every command's name (a word that names one is
+  // never taken for an option's value).
+  const plan = normalizeArgv(argv, cliSpec(program, COMMANDS.flatMap((c) => c.names)));
+  if (plan.kind === 'parse') args = plan.argv;
   // Under --json an error that ends the program before its session began is also written as an `error`
   // event and a `summary` on stdout; stderr keeps its one line.
   const json = (kind: ErrorKind, message: string, hint: string | undefined, code: number): void => {

@@ -72,7 +72,8 @@ type Item =
 type OptionItem = Extract<Item, { kind: 'option' }>;
 
 /** The commander program's commands and options, as `normalizeArgv` reads them. */
-export function cliSpec(program: Command): CliSpec {
+/** `names`: every command's names, also of those the program was not built with (their options unknown). */
+export function cliSpec(program: Command, names: readonly string[] = []): CliSpec {
   const arities = (options: readonly Option[]) => {
     const map = new Map<string, Arity>([
       ['-h', 'none'],
@@ -85,10 +86,14 @@ export function cliSpec(program: Command): CliSpec {
     }
     return map;
   };
-  return {
-    commands: program.commands.map((c) => ({ name: c.name(), aliases: c.aliases(), options: arities(c.options) })),
-    options: arities(program.options),
-  };
+  const commands: CommandSpec[] = program.commands.map((c) => ({
+    name: c.name(),
+    aliases: c.aliases(),
+    options: arities(c.options),
+  }));
+  const known = (name: string) => commands.some((c) => c.name === name || c.aliases.includes(name));
+  for (const name of names) if (!known(name)) commands.push({ name, aliases: [], options: new Map() });
+  return { commands, options: arities(program.options) };
 }
 
 /**

@@ -48,20 +48,40 @@ Examples:
 Run \`wsprobe <command> --help\` for its options, examples and exit codes.
 Reference: docs/ in the wsprobe package (connect.md, listen.md, echo.md, proxy.md, rules.md, replay.md).`;
 
+type AddCommands = (program: Command, env: Env, setExit: (code: number) => void) => void;
+
 /**
- * `argv` is the command line being parsed: a usage error is printed before the output options exist,
- * so whether secrets may be shown is read from it (error-display.ts).
+ * The commands, by the names (and aliases) that choose them, each with what adds it to the program, in
+ * order; `withConnect`: it takes connect's options from the connect command, which must be there first.
+ */
+export const COMMANDS: ReadonlyArray<{ names: readonly string[]; add: AddCommands; withConnect?: true }> = [
+  { names: ['connect', 'c'], add: addConnectCommand },
+  { names: ['listen', 'echo'], add: addServerCommands },
+  { names: ['proxy'], add: addProxyCommand },
+  { names: ['replay'], add: addReplayCommand, withConnect: true },
+  { names: ['mock'], add: addMockCommand },
+];
+
+/**
+ * `argv` gives the command line being parsed (read when an error is printed: main.ts builds the program
+ * once, before it has normalized the command line): a usage error is printed before the output options
+ * exist, so whether secrets may be shown is read from it (error-display.ts).
  */
 export function buildProgram(
   env: Env,
   version: string,
   setExit: (code: number) => void,
-  argv: readonly string[] = [],
+  argv: () => readonly string[] = () => [],
+  /**
+   * The command line starts with this command's name: only it is built (building every command's
+   * options is a good part of start-up). Otherwise, or when undefined, all are.
+   */
+  only?: string,
 ): Command {
   // One line: "wsprobe: <what>: <why> (see wsprobe <command> --help)", what was typed for a secret masked.
   const output = (help: string) => ({
     outputError: (s: string, write: (s: string) => void) =>
-      write(`wsprobe: ${shownError(usageMessage(s), argv, env.vars)} (${help})\n`),
+      write(`wsprobe: ${shownError(usageMessage(s), argv(), env.vars)} (${help})\n`),
   });
   // Help is wrapped to the terminal it is written to; to 80 columns elsewhere.
   const width = (stream: NodeJS.WritableStream, isTTY: boolean) => () =>
@@ -91,11 +111,9 @@ export function buildProgram(
         command.setOptionValue('writeOut', (e: Parameters<WriteOut>[0]) => writeOut(e, { showSecrets }));
     });
 
-  addConnectCommand(program, env, setExit);
-  addServerCommands(program, env, setExit);
-  addProxyCommand(program, env, setExit);
-  addReplayCommand(program, env, setExit);
-  addMockCommand(program, env, setExit);
+  const chosen = COMMANDS.find((c) => only !== undefined && c.names.includes(only));
+  const built = !chosen ? COMMANDS : chosen.withConnect ? [COMMANDS[0]!, chosen] : [chosen];
+  for (const command of built) command.add(program, env, setExit);
   // Each command's usage errors point to its own help, and say (to `usageHint`) whose they were.
   for (const command of program.commands) {
     const name = command.name();

@@ -4,7 +4,7 @@
  * them to their input (--send messages, then piped stdin or the prompt), signals and output.
  */
 
-import type { Env } from '../env.js';
+import { type Env, promptTerminal } from '../env.js';
 import { usageError } from '../errors.js';
 import type { ExecClient } from '../exec/client.js';
 import type { SessionEvent } from '../output/events.js';
@@ -15,11 +15,10 @@ import type { ClientOptions } from '../session/client.js';
 import { ClientRun } from '../session/client-run.js';
 import { historyPath } from '../session/history.js';
 import { Outbox } from '../session/outbox.js';
-import { promptTerminal } from '../session/repl.js';
 import type { SocketIoSetup } from '../session/socketio.js';
 import { StdinReader } from '../session/stdin-reader.js';
 import { clientOptions } from './client-options.js';
-import { type ClientRepl, createClientRepl } from './client-repl.js';
+import type { ClientRepl } from './client-repl.js';
 import { type ConnectPlan, loadSendItems } from './connect-plan.js';
 import { interruptedAtPrompt, reportEnd } from './connect-report.js';
 import { PromptInterrupted } from './credentials.js';
@@ -58,8 +57,9 @@ export async function runConnect(plan: ConnectPlan, env: Env): Promise<number> {
   const readStdin = plan.input.stdin && !background && !plan.exec;
   const terminal = readStdin && env.stdinIsTTY ? promptTerminal(env) : null;
   const prettyOut = outputMode(plan.output, env.stdoutIsTTY) === 'pretty';
+  // The prompt (readline, the slash commands, the editor) is loaded only for a terminal.
   const repl: ClientRepl | null = terminal
-    ? createClientRepl(env, terminal, {
+    ? (await import('./client-repl.js')).createClientRepl(env, terminal, {
         session: () => run.session,
         outbox,
         url: url.value,

@@ -10,7 +10,7 @@
  * fastest client has a megabyte of it unwritten; a client 16 MiB behind is closed with 1008.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Env } from '../env.js';
+import { type Env, promptTerminal } from '../env.js';
 import { ExitCode } from '../errors.js';
 import type { ExecServer } from '../exec/server.js';
 import { type CommandTarget, type OwnCommand, runCommand, runInputLine } from '../input/dispatch.js';
@@ -25,7 +25,6 @@ import { AUTH_REALM, checkBasicAuth } from '../server/policy.js';
 import { runServer, type ServerContext } from '../server/run.js';
 import { historyPath } from '../session/history.js';
 import { Outbox, type OutMessage } from '../session/outbox.js';
-import { promptTerminal } from '../session/repl.js';
 
 /** What a listen server does with typed lines, client messages and plain HTTP requests. */
 export class ListenController {

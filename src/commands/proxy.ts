@@ -5,7 +5,7 @@
  * of one pair (`/client 2 /hex 00ff`, `/server 2 {"op":"ping"}`); `/clients` lists the pairs.
  */
 import type { IncomingMessage } from 'node:http';
-import type { Env } from '../env.js';
+import { type Env, promptTerminal } from '../env.js';
 import { usageError } from '../errors.js';
 import { type CommandTarget, type OwnCommand, runInputLine } from '../input/dispatch.js';
 import { readFileOrUsage } from '../input/files.js';
@@ -22,7 +22,6 @@ import type { ServerPlan } from '../server/options.js';
 import { runServer, type ServerContext } from '../server/run.js';
 import type { ClientOptions } from '../session/client.js';
 import { historyPath } from '../session/history.js';
-import { promptTerminal } from '../session/repl.js';
 import { type ConnectionSettings, clientOptions } from './client-options.js';
 
 export interface ProxyPlan extends ServerPlan {

@@ -9,7 +9,12 @@ import type { Parsed } from '../protocol/close-codes.js';
 
 export type EncodeCodec = 'msgpack' | 'cbor';
 
-const load = createRequire(import.meta.url);
+let required: NodeJS.Require | undefined;
+/** A require() of our own, made at the first encoded message (`node:module` costs start-up otherwise). */
+const load = (id: string): unknown => {
+  required ??= createRequire(import.meta.url);
+  return required(id);
+};
 const encoders: Partial<Record<EncodeCodec, (value: unknown) => Uint8Array>> = {};
 
 function encoder(codec: EncodeCodec): (value: unknown) => Uint8Array {

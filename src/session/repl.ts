@@ -18,7 +18,6 @@
  */
 import { emitKeypressEvents } from 'node:readline';
 import { type Readable, Writable } from 'node:stream';
-import type { Env } from '../env.js';
 import { displayChar, layout } from '../output/width.js';
 import { HISTORY_SIZE, loadHistory, saveHistory } from './history.js';
 
@@ -461,11 +460,4 @@ export class Repl {
 
 function moveUp(rows: number): string {
   return rows > 0 ? `${CSI}${rows}A` : '';
-}
-
-/** The terminal to draw the prompt on: stdout, or stderr when stdout is redirected; none if neither is one. */
-export function promptTerminal(env: Env): NodeJS.WritableStream | null {
-  if (env.stdoutIsTTY) return env.stdout;
-  if (env.stderrIsTTY) return env.stderr;
-  return null;
 }

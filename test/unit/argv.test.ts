@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { type ArgvPlan, cliSpec, editDistance, nearest, normalizeArgv } from '../../src/cli/argv.js';
-import { buildProgram } from '../../src/cli/program.js';
+import { buildProgram, COMMANDS } from '../../src/cli/program.js';
 import { fakeEnv } from '../seam/fake-env.js';
 
 const spec = cliSpec(buildProgram(fakeEnv(), '0.0.0', () => {}));
@@ -202,5 +202,57 @@ describe('nearest / editDistance', () => {
     ['send', undefined],
   ])('%j → %j', (word, meant) => {
     expect(nearest(word, ['connect', 'listen', 'echo', 'help', 'version'])).toBe(meant);
+  });
+});
+
+describe('a program built for the one command typed first', () => {
+  it('COMMANDS names every command and alias of the whole program', () => {
+    const program = buildProgram(fakeEnv(), '0.0.0', () => {});
+    const names = program.commands.flatMap((c) => [c.name(), ...c.aliases()]).filter((n) => n !== 'help');
+    expect(COMMANDS.flatMap((c) => c.names).sort()).toEqual(names.sort());
+  });
+
+  it('builds only that command (and its group), and reads the command line as the whole program does', () => {
+    const whole = (argv: string[]) => normalizeArgv(argv, spec);
+    const lean = (argv: string[]) => {
+      const program = buildProgram(
+        fakeEnv(),
+        '0.0.0',
+        () => {},
+        () => argv,
+        argv[0],
+      );
+      return {
+        program,
+        plan: normalizeArgv(
+          argv,
+          cliSpec(
+            program,
+            COMMANDS.flatMap((c) => c.names),
+          ),
+        ),
+      };
+    };
+    for (const argv of [
+      ['connect', U, '-x', 'a', '-w', '-1', '--reconnect', 'listen'],
+      ['c', U, '-vP', '--count', '2'],
+      ['listen', '0', '--reconnect', 'echo', '-q'],
+      ['echo', '9001', '--delay', '5', '--exec', 'cat'],
+      ['proxy', U, '8080', '--json'],
+      ['replay', 'rec.ndjson', '--speed', 'max'],
+      ['mock', 'rules.json', '0'],
+      ['connect', U, '--no-such-option', 'x'],
+    ]) {
+      const { program, plan } = lean(argv);
+      expect(plan, argv.join(' ')).toEqual(whole(argv));
+      const built = program.commands.map((c) => c.name()).filter((n) => n !== 'help');
+      const expected: Record<string, string[]> = {
+        c: ['connect'],
+        listen: ['listen', 'echo'],
+        echo: ['listen', 'echo'],
+        replay: ['connect', 'replay'],
+      };
+      expect(built, argv.join(' ')).toEqual(expected[argv[0]!] ?? [argv[0]]);
+    }
   });
 });

@@ -50,7 +50,8 @@ export async function run(argv: string[], env: Env): Promise<number> {
   );
   // Built for one command, the program still knows every command's name (a word that names one is
   // never taken for an option's value).
-  const plan = normalizeArgv(argv, cliSpec(program, COMMANDS.flatMap((c) => c.names)));
+  const names = COMMANDS.flatMap((c) => c.names);
+  const plan = normalizeArgv(argv, cliSpec(program, names));
   if (plan.kind === 'parse') args = plan.argv;
   // Under --json an error that ends the program before its session began is also written as an `error`
   // event and a `summary` on stdout; stderr keeps its one line.

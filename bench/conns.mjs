@@ -2,8 +2,10 @@
  * The connection sweeps of `npm run bench`, `wsprobe echo -q` against a plain `ws` echo server
  * (bench/floor/echo-server.mjs), each round starting both servers afresh, in alternating order:
  * - `server`: 1, 50 and 200 active clients (bench/load/flood.mjs: 32-byte text messages, 100 in flight
- *   per client, every echo checked): messages/s, bar ≥ 1.0× at each count. The clients do not offer
- *   permessage-deflate, so both servers do the same protocol work (wsprobe echo accepts deflate by
+ *   per client, every echo checked; 300 000 to 500 000 messages, so a run lasts seconds, not a warm-up):
+ *   messages/s, bar ≥ 1.0× at each count against the plain `ws` echo, with the same echo corked (one
+ *   write per read of a client, as wsprobe's servers do) beside it as the reference. The clients do not
+ *   offer permessage-deflate, so the servers do the same protocol work (wsprobe echo accepts deflate by
  *   default, plain ws does not): only the server code differs.
  * - `idle`: 1 000, 10 000 and 30 000 idle connections (bench/load/idle.mjs): growth of the server's RSS
  *   per connection, bar ≤ 1.15× at 10 000 and 30 000. Each process may hold at most its hard
@@ -18,6 +20,8 @@ const servers = (b) => [
   { name: 'wsprobe echo -q', args: [b.cli, 'echo', '0', '-q'] },
   { name: 'ws echo', args: [b.floor('echo-server.mjs'), '0'] },
 ];
+/** The server rows' reference: the plain echo tuned as wsprobe's servers are (one write per read). */
+const corkedEcho = (b) => ({ name: 'ws echo, corked', args: [b.floor('echo-server.mjs'), '0', 'cork'] });
 
 export async function serverWorkload(b) {
   const sweep = b.quick
@@ -27,16 +31,16 @@ export async function serverWorkload(b) {
         [200, 50],
       ]
     : [
-        [1, 100_000],
-        [50, 4_000],
-        [200, 1_000],
+        [1, 300_000],
+        [50, 6_000],
+        [200, 2_500],
       ];
   for (const [clients, messages] of sweep) {
     b.log(`server: ${clients} clients × ${messages.toLocaleString('en-US')} messages of 32 bytes (100 in flight each)`);
     const extensions = [];
     const samples = await b.alternate({
       label: `server ${clients}`,
-      contenders: servers(b),
+      contenders: [...servers(b), corkedEcho(b)],
       runs: b.runs.long,
       warmUp: b.runs.warmUp,
       describe: (s) => `${Math.round(s.rate)} msg/s`,
@@ -52,7 +56,7 @@ export async function serverWorkload(b) {
           },
         }),
     });
-    const [wsprobe, base] = samples.map((s) => ({
+    const [wsprobe, base, corked] = samples.map((s) => ({
       ...b.summarize(s.map((x) => x.rate)),
       peakRssKiB: Math.max(...s.map((x) => x.rss)),
     }));
@@ -64,6 +68,7 @@ export async function serverWorkload(b) {
       floorName: 'ws echo',
       bars: [b.atLeast(1)],
       higherIsBetter: true,
+      reference: { name: 'ws echo, corked', summary: corked },
       note: `negotiated extensions: ${[...new Set(extensions)].join(', ')}`,
     });
   }

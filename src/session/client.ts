@@ -27,6 +27,9 @@ export type ClientEnd = SessionEnd;
  */
 export const CLOSE_LIMIT_FACTOR = 10;
 
+/** Messages shorter than this that are sent in one tick go out in one socket write. */
+const BATCHED_MAX_BYTES = 16 * 1024;
+
 export type ReadyState = 'CONNECTING' | 'OPEN' | 'CLOSING' | 'CLOSED';
 
 export type Stats = Traffic;
@@ -181,8 +184,9 @@ export class ClientSession extends Connection {
       return;
     }
     this.countMessage('out', message.data, message.binary);
-    // The outbox sends what stdin gave in one go (a 64 KiB read is ~1 600 short lines): one write.
-    this.batchWrites();
+    // The outbox sends what stdin gave in one go (a 64 KiB read is ~1 600 short lines): one write. A
+    // large message is a write of its own anyway; held until the tick ends, it would only wait.
+    if (message.data.length < BATCHED_MAX_BYTES) this.batchWrites();
     ws.send(message.data, { binary: message.binary }, done);
   }
 

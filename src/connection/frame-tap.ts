@@ -35,7 +35,11 @@ export function tapFrames(socket: Socket, emit: (e: FrameEvent) => void, now: ()
   socket.prependListener('data', (chunk: Buffer) => report('in', parsers.in.push(chunk)));
   const write = socket.write;
   socket.write = function tappedWrite(this: Socket, chunk: unknown, ...rest: unknown[]) {
-    if (Buffer.isBuffer(chunk) || chunk instanceof Uint8Array) report('out', parsers.out.push(Buffer.from(chunk)));
+    // Parsed before it is written, and the parser keeps none of it (it copies the header and a control
+    // frame's payload into buffers of its own): no copy of the bytes, only a Buffer view of them.
+    if (Buffer.isBuffer(chunk)) report('out', parsers.out.push(chunk));
+    else if (chunk instanceof Uint8Array)
+      report('out', parsers.out.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)));
     else if (typeof chunk === 'string') report('out', parsers.out.push(Buffer.from(chunk)));
     return (write as (...args: unknown[]) => boolean).call(this, chunk, ...rest);
   } as Socket['write'];

@@ -12,7 +12,7 @@ export interface OutMessage {
 
 export type SendFn = (message: OutMessage, done: (err?: Error) => void) => void;
 
-export const DEFAULT_HIGH_WATER = 2 * 1024 * 1024;
+export const DEFAULT_HIGH_WATER = 1024 * 1024;
 
 export class Outbox {
   /** Messages from `head` on wait; the slots before it are emptied as they go (nothing sent is kept). */

@@ -71,8 +71,10 @@ type Item =
   | { kind: 'word'; text: string; tokens: string[]; at: number };
 type OptionItem = Extract<Item, { kind: 'option' }>;
 
-/** The commander program's commands and options, as `normalizeArgv` reads them. */
-/** `names`: every command's names, also of those the program was not built with (their options unknown). */
+/**
+ * The commander program's commands and options, as `normalizeArgv` reads them; `names`: every command's
+ * names, also of those the program was not built with (listed without options).
+ */
 export function cliSpec(program: Command, names: readonly string[] = []): CliSpec {
   const arities = (options: readonly Option[]) => {
     const map = new Map<string, Arity>([

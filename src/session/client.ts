@@ -25,7 +25,7 @@ export type ClientEnd = SessionEnd;
  * After our close frame, a peer that keeps sending (what it answers to messages we sent before the
  * close) is waited for up to this many close timeouts in all, as long as it is never silent for one.
  */
-export const CLOSE_LIMIT_FACTOR = 10;
+const CLOSE_LIMIT_FACTOR = 10;
 
 /** Messages shorter than this that are sent in one tick go out in one socket write. */
 const BATCHED_MAX_BYTES = 16 * 1024;

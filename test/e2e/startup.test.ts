@@ -88,6 +88,17 @@ describe('start-up', () => {
     expect(loaded.some(isRules)).toBe(true);
   });
 
+  it('a session on a terminal loads readline (so the tracer sees the built-ins the bundle requires)', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'wsprobe-trace-')), 'loads.txt');
+    const cli = startPty(['connect', `ws://127.0.0.1:${await deadPort()}`], {
+      NODE_OPTIONS: `--import ${TRACER}`,
+      WSPROBE_TRACE_LOADS: file,
+    });
+    expect(await cli.exit).toBe(3);
+    const loaded = readFileSync(file, 'utf8').split('\n').filter(Boolean);
+    expect(loaded.some(HEAVY[2][1])).toBe(true);
+  });
+
   it('a session does load ws (so the tracer sees what it should)', async () => {
     const loaded = await loadedBy(['connect', `ws://127.0.0.1:${await deadPort()}`], 3);
     expect(loaded.some(HEAVY[0][1])).toBe(true);

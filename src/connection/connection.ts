@@ -286,10 +286,18 @@ export abstract class Connection {
     this.ctx.emit({ ...e, time: this.ctx.now(), conn: this.conn } as SessionEvent);
   }
 
-  /** Shows the connection as open (after its opening handshake). */
-  protected announceOpen(url: string): void {
+  /**
+   * Shows the connection as open (after its opening handshake); a server's client says where it came
+   * from. Made as one object: a server makes one per client.
+   */
+  protected announceOpen(url: string, remote?: string): void {
     const { protocol, extensions } = this;
-    this.ctx.emit({ event: 'open', time: this.ctx.now(), conn: this.conn, url, protocol, extensions });
+    const time = this.ctx.now();
+    this.ctx.emit(
+      remote === undefined
+        ? { event: 'open', time, conn: this.conn, url, protocol, extensions }
+        : { event: 'open', time, conn: this.conn, url, protocol, extensions, remote },
+    );
   }
 
   /** A message arrived (already counted and shown). */
@@ -366,7 +374,7 @@ export abstract class Connection {
   private handleClose(code: number, reason: string, wasClean: boolean): void {
     const close = whoClosed(this.closeSent, { code, reason, wasClean }, this.ctx.side);
     if (!this.closing(close, code)) return;
-    this.event({ event: 'close', ...close });
+    this.ctx.emit({ event: 'close', time: this.ctx.now(), conn: this.conn, ...close });
     this.ended(close);
   }
 

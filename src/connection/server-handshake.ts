@@ -46,12 +46,14 @@ export class ServerHandshakes {
     private readonly now: () => number,
     /** A connection must complete its opening handshake within this long. */
     private readonly timeoutMs: number,
+    /** The output shows the trace (`connection`, `request`, the 101 `response`): else they are not made. */
+    private readonly traced = true,
   ) {}
 
   /** Reports (and answers) what goes wrong before a handshake reaches the policy. */
   watch(http: Server, wss: WebSocketServer): void {
     // The 101 answer is about to be written: show it (-v).
-    wss.on('headers', (lines: string[], req: IncomingMessage) => this.accepting(lines, req));
+    if (this.traced) wss.on('headers', (lines: string[], req: IncomingMessage) => this.accepting(lines, req));
     // ws's own checks (method, Upgrade, key, version): log them, answer as ws would.
     wss.on('wsClientError', (err: Error, socket: Duplex, req: IncomingMessage) => {
       const status = err.message === 'Invalid HTTP method' ? 405 : 400;
@@ -72,6 +74,9 @@ export class ServerHandshakes {
   begin(req: IncomingMessage, socket: Duplex, id: number, baseUrl: string): Attempt {
     const attempt: Attempt = { id, remote: remoteOf(req.socket), path: req.url ?? '/' };
     this.attempts.set(req, attempt);
+    // A client that resets the connection mid-handshake must not crash us.
+    socket.on('error', ignoreError);
+    if (!this.traced) return attempt;
     const time = this.now();
     this.emit({ event: 'connection', time, conn: attempt.id, remote: attempt.remote });
     this.emit({
@@ -84,8 +89,6 @@ export class ServerHandshakes {
       httpVersion: req.httpVersion,
       headers: headerPairs(req.rawHeaders),
     });
-    // A client that resets the connection mid-handshake must not crash us.
-    socket.on('error', ignoreError);
     return attempt;
   }
 

@@ -92,7 +92,11 @@ export function createPipeRenderer(o: PipeOptions): Renderer {
               .join('\n'),
           )
         : null,
-    open: (e) => status(e, e.remote !== undefined ? clientOpenText(e, o.showSecrets) : openText(e, o.showSecrets)),
+    // -q: a server's clients come and go without their text being made.
+    open: (e) =>
+      o.quiet
+        ? null
+        : status(e, e.remote !== undefined ? clientOpenText(e, o.showSecrets) : openText(e, o.showSecrets)),
     message: (e) => {
       if (e.dir === 'out') return null;
       if (!e.binary) return { out: e.data.toString('utf8') + o.separator };
@@ -118,7 +122,7 @@ export function createPipeRenderer(o: PipeOptions): Renderer {
     ping: control,
     pong: control,
     // A loss already told by its error (or reconnecting) line: one line per happening.
-    close: (e) => (e.reported ? null : status(e, closeText(e))),
+    close: (e) => (e.reported || o.quiet ? null : status(e, closeText(e))),
     error: (e) => ({ err: prefixed(e, errorText(e, o.showSecrets)) }),
     frame: (e) => status(e, `frame ${frameText(e)}`),
     reconnecting: (e) => status(e, reconnectText(e, o.showSecrets)),

@@ -29,6 +29,16 @@ export function outputMode(flags: Pick<OutputOptions, 'json' | 'pretty'>, stdout
   return stdoutIsTTY ? 'pretty' : 'pipe';
 }
 
+/**
+ * A server's handshake trace (a client's `connection` and `request`, and the 101 `response`): every
+ * renderer shows it with -v, the JSON stream always. Without it, a server does not build those events
+ * at all (a `wsprobe echo -q` taking thousands of clients would make and drop three per client).
+ * test/unit/output-setup.test.ts holds this against the renderers.
+ */
+export function tracesHandshakes(flags: Pick<OutputOptions, 'json' | 'verbose'>): boolean {
+  return flags.json || flags.verbose > 0;
+}
+
 export function createRenderer(mode: OutputMode, flags: OutputOptions, env: Terminal): Renderer {
   switch (mode) {
     case 'json':

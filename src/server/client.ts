@@ -86,8 +86,7 @@ export class ServerClient extends Connection {
     this.connectedAt = ctx.now();
     this.deflated = ws.extensions.includes('permessage-deflate');
     this.attach(ws);
-    const { protocol, extensions } = this;
-    this.event({ event: 'open', url: this.url, protocol, extensions, remote });
+    this.announceOpen(this.url, remote);
   }
 
   /** ws://host:port/path as the client asked for it. */

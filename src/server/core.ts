@@ -45,6 +45,11 @@ export interface CoreOptions {
   /** -vv: report every frame of every client. */
   tapFrames?: boolean;
   /**
+   * false: the output does not show the handshake trace (output/setup.ts tracesHandshakes), so its
+   * events are not made. Refusals and errors are reported either way.
+   */
+  traceHandshakes?: boolean;
+  /**
    * A relay (`proxy`): ws answers no ping by itself (they are passed on), and every event of a client
    * says it is the client's side of its pair (`side: 'client'`).
    */
@@ -206,7 +211,7 @@ export class ServerCore {
         });
       },
     } as ConstructorParameters<typeof WebSocketServer>[0]);
-    this.handshakes = new ServerHandshakes(emit, now, timeout);
+    this.handshakes = new ServerHandshakes(emit, now, timeout, options.traceHandshakes !== false);
     this.handshakes.watch(this.http, this.wss);
     this.http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.onUpgrade(req, socket, head));
     this.http.on('request', (req: IncomingMessage, res: ServerResponse) =>

@@ -8,7 +8,7 @@ import type { Env } from '../env.js';
 import { usageError, WsprobeError } from '../errors.js';
 import { readFileOrUsage } from '../input/files.js';
 import type { Output } from '../output/output.js';
-import { createSessionOutput } from '../output/setup.js';
+import { createSessionOutput, tracesHandshakes } from '../output/setup.js';
 import { signalGrace } from '../output/writer.js';
 import { serverExit } from '../protocol/exit.js';
 import type { CloseInfo, StopSignal } from '../protocol/outcome.js';
@@ -100,6 +100,7 @@ export async function runServer(
         handshakeTimeoutMs: limits.handshakeTimeoutMs,
         closeTimeoutMs: CLOSE_TIMEOUT_MS,
         tapFrames: plan.output.verbose >= 2,
+        traceHandshakes: tracesHandshakes(plan.output),
         relay: plan.relay,
       },
       emit,

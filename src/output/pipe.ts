@@ -48,6 +48,13 @@ export interface PipeOptions {
 }
 
 export function createPipeRenderer(o: PipeOptions): Renderer {
+  const separator = Buffer.from(o.separator, 'utf8');
+  /**
+   * A text message's bytes as they came, then the separator: ws has checked they are UTF-8, so the
+   * bytes are the text; a round trip through a JS string would decode and encode every byte again
+   * (a quarter of the time for 64 KiB lines, half of it at 16 MiB).
+   */
+  const textOut = (data: Buffer): Buffer => (separator.length === 0 ? data : Buffer.concat([data, separator]));
   /** `-t` time and `[#id] ` on every line of a status block (payloads on stdout stay as they are). */
   const prefixed = (e: SessionEvent, text: string): string => {
     const head =
@@ -99,7 +106,7 @@ export function createPipeRenderer(o: PipeOptions): Renderer {
         : status(e, e.remote !== undefined ? clientOpenText(e, o.showSecrets) : openText(e, o.showSecrets)),
     message: (e) => {
       if (e.dir === 'out') return null;
-      if (!e.binary) return { out: e.data.toString('utf8') + o.separator };
+      if (!e.binary) return { out: textOut(e.data) };
       // --decode: what the payload decoded to — text, a value as one JSON line, or decompressed bytes.
       const text = e.decoded?.text ?? e.decoded?.jsonText;
       if (text !== undefined) return { out: text + o.separator };

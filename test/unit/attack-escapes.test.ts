@@ -91,7 +91,7 @@ describe('escape sequences reach terminals: pretty and pipe status lines', () =>
 
   it('pipe keeps the payload on stdout byte-exact, bidi and ESC included', () => {
     const pipe = renderers[1][1];
-    expect(render(pipe, { ...f.textIn, data: Buffer.from(HOSTILE) })).toEqual({ out: `${HOSTILE}\n` });
+    expect(render(pipe, { ...f.textIn, data: Buffer.from(HOSTILE) })).toEqual({ out: Buffer.from(`${HOSTILE}\n`) });
   });
 
   it('pipe escapes bidi in its status lines', () => {

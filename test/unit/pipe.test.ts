@@ -21,13 +21,13 @@ const ERROR =
 
 describe('pipe renderer: stdout carries incoming payloads only', () => {
   it.each<[string, SessionEvent, Rendered]>([
-    ['an incoming text message and the separator', f.textIn, { out: 'hello\n' }],
+    ['an incoming text message and the separator', f.textIn, { out: Buffer.from('hello\n') }],
     [
       'an incoming text message verbatim, control characters included',
       f.textInHostile,
-      { out: 'line 1\nline 2 \x1b[2J\x07\n' },
+      { out: Buffer.from('line 1\nline 2 \x1b[2J\x07\n') },
     ],
-    ['an empty text message as just the separator', { ...f.textIn, data: Buffer.alloc(0) }, { out: '\n' }],
+    ['an empty text message as just the separator', { ...f.textIn, data: Buffer.alloc(0) }, { out: Buffer.from('\n') }],
   ])('writes %s', (_, e, expected) => {
     expect(pipe(e)).toEqual(expected);
   });
@@ -38,7 +38,8 @@ describe('pipe renderer: stdout carries incoming payloads only', () => {
     ['CRLF', '\r\n', 'hello\r\n'],
     ['a custom string', ' | ', 'hello | '],
   ])('writes the separator %s after a text message', (_, separator, out) => {
-    expect(pipe(f.textIn, { separator })).toEqual({ out });
+    // The message's bytes as they came (ws checked they are UTF-8), then the separator's.
+    expect(pipe(f.textIn, { separator })).toEqual({ out: Buffer.from(out) });
   });
 
   it.each<[string, SessionEvent]>([
@@ -186,7 +187,7 @@ describe('pipe renderer with -q', () => {
   it.each<[string, SessionEvent, Rendered]>([
     ['errors', f.error, { err: ERROR }],
     ['the listening line', f.listening, { err: 'listening on ws://127.0.0.1:40123\n' }],
-    ['incoming messages', f.textIn, { out: 'hello\n' }],
+    ['incoming messages', f.textIn, { out: Buffer.from('hello\n') }],
   ])('still writes %s', (_, e, expected) => {
     expect(pipe(e, { quiet: true })).toEqual(expected);
   });
@@ -207,7 +208,7 @@ describe('pipe renderer: -t', () => {
   it('prefixes status lines on stderr with the time, and never the payload on stdout', () => {
     const status = pipe(f.closeByServer, { timestamps: true });
     expect(status?.err).toMatch(/^\d\d:\d\d:\d\d\.\d{3} closed 1000/);
-    expect(pipe(f.textIn, { timestamps: true })).toEqual({ out: 'hello\n' });
+    expect(pipe(f.textIn, { timestamps: true })).toEqual({ out: Buffer.from('hello\n') });
   });
 });
 

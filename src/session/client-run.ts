@@ -4,6 +4,7 @@
  * it tells the policy what happened and does what the policy answers.
  */
 
+import { PausableTimer } from '../connection/closing.js';
 import { addTraffic } from '../connection/connection.js';
 import type { SessionEvent } from '../output/events.js';
 import { rttStats } from '../output/summary.js';
@@ -60,8 +61,12 @@ export class ClientRun {
   onOpen?: () => void;
 
   private settle!: (result: RunResult) => void;
-  private idleTimer?: NodeJS.Timeout;
-  /** Counts armings of the -w timer: a firing that is no longer the latest is ignored. */
+  /**
+   * The -w clock: the peer's silence. Armed once; every message after that only moves its deadline
+   * (`heard`), where a timer per message would cost a clearTimeout and a setTimeout each.
+   */
+  private readonly idleClock: PausableTimer;
+  /** Counts starts and stops of the -w clock: a firing that is no longer the latest is ignored. */
   private idleArming = 0;
   private backoffTimer?: NodeJS.Timeout;
   private generation = 0;
@@ -86,6 +91,14 @@ export class ClientRun {
     this.finished = new Promise((resolve) => {
       this.settle = resolve;
     });
+    this.idleClock = new PausableTimer(() => {
+      const arming = this.idleArming;
+      // Timers run before the loop reads sockets: after a stall of the whole process (a loaded
+      // machine), messages may be waiting. Let one read happen first; a message there starts it again.
+      setImmediate(() => {
+        if (arming === this.idleArming && !this.idleClock.started) this.feed({ type: 'idle' });
+      });
+    }, now);
     this.session = this.newSession();
   }
 
@@ -202,19 +215,16 @@ export class ClientRun {
         this.emit({ event: 'nothing-received', time: this.now(), waitMs: a.waitMs, sent });
         return;
       }
-      case 'arm-idle': {
-        clearTimeout(this.idleTimer);
-        const arming = ++this.idleArming;
-        // Timers run before the loop reads sockets: after a stall of the whole process (a loaded
-        // machine), messages may be waiting. Let one read happen first; a message there re-arms.
-        this.idleTimer = setTimeout(
-          () => setImmediate(() => arming === this.idleArming && this.feed({ type: 'idle' })),
-          a.ms,
-        );
+      case 'arm-idle':
+        if (this.idleClock.started) {
+          this.idleClock.heard();
+          return;
+        }
+        this.idleArming++;
+        this.idleClock.start(a.ms, Number.POSITIVE_INFINITY);
         return;
-      }
       case 'clear-idle':
-        clearTimeout(this.idleTimer);
+        this.idleClock.stop();
         this.idleArming++;
         return;
       case 'flush': {
@@ -260,7 +270,7 @@ export class ClientRun {
         return;
       case 'finish': {
         clearTimeout(this.backoffTimer);
-        clearTimeout(this.idleTimer);
+        this.idleClock.stop();
         const held = this.session.heldFailure;
         this.session.heldFailure = undefined;
         // The last connection's failure, held back for a reconnect that is not coming: shown now

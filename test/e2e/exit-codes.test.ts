@@ -217,13 +217,14 @@ describe('how the session ends', () => {
     const server = await startServer({
       echo: false,
       onConnection: (ws) => {
-        // Replies keep coming, each within the wait of the one before.
+        // Replies keep coming, each within the wait of the one before, for longer than one wait in
+        // all (2.8 s): each message starts the wait again.
         ws.on('message', () => {
           let n = 0;
           const timer = setInterval(() => {
             ws.send(`late ${++n}`);
             if (n === 4) clearInterval(timer);
-          }, 300);
+          }, 700);
         });
       },
     });

@@ -30,6 +30,11 @@ export class PausableTimer {
     /** `capped`: the peer kept talking for `limitMs` without answering (not silent). */
     private readonly fire: (capped: boolean) => void,
     private readonly now: () => number = Date.now,
+    /**
+     * false: the timer alone keeps the process alive (connect's -w clock: a socket paused for an
+     * `--exec` program that stopped reading is not an active handle, and the wait must still end).
+     */
+    private readonly unrefTimer = true,
   ) {}
 
   get started(): boolean {
@@ -87,8 +92,8 @@ export class PausableTimer {
     this.startedAt = this.now();
     this.heardAt = -1;
     this.timer = setTimeout(this.expired, Math.max(0, Math.min(this.remainingMs, this.budgetMs)));
-    // The socket it watches keeps the process alive; the timer alone must not.
-    this.timer.unref();
+    // The socket it watches keeps the process alive; the timer alone must not (unless asked to).
+    if (this.unrefTimer) this.timer.unref();
   }
 
   private readonly expired = (): void => {

@@ -91,14 +91,20 @@ export class ClientRun {
     this.finished = new Promise((resolve) => {
       this.settle = resolve;
     });
-    this.idleClock = new PausableTimer(() => {
-      const arming = this.idleArming;
-      // Timers run before the loop reads sockets: after a stall of the whole process (a loaded
-      // machine), messages may be waiting. Let one read happen first; a message there starts it again.
-      setImmediate(() => {
-        if (arming === this.idleArming && !this.idleClock.started) this.feed({ type: 'idle' });
-      });
-    }, now);
+    this.idleClock = new PausableTimer(
+      () => {
+        const arming = this.idleArming;
+        // Timers run before the loop reads sockets: after a stall of the whole process (a loaded
+        // machine), messages may be waiting. Let one read happen first; a message there starts it again.
+        setImmediate(() => {
+          if (arming === this.idleArming && !this.idleClock.started) this.feed({ type: 'idle' });
+        });
+      },
+      now,
+      // The clock keeps the process alive, as a setTimeout does: the socket may be paused (an --exec
+      // program that stopped reading), and the wait must still end.
+      false,
+    );
     this.session = this.newSession();
   }
 

@@ -113,3 +113,25 @@ describe('PausableTimer', () => {
     expect(fired).toHaveBeenCalledWith(true);
   });
 });
+
+describe('PausableTimer and the life of the process', () => {
+  /** Timeouts that keep the event loop alive (unref'd ones are not listed). */
+  const liveTimeouts = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+
+  it('does not keep the process alive by default (the close wait: the socket does)', () => {
+    const before = liveTimeouts();
+    const t = new PausableTimer(() => {});
+    t.start(60_000);
+    expect(liveTimeouts()).toBe(before);
+    t.stop();
+  });
+
+  it("keeps it alive when asked (connect's -w clock: its socket may be paused)", () => {
+    const before = liveTimeouts();
+    const t = new PausableTimer(() => {}, Date.now, false);
+    t.start(60_000);
+    expect(liveTimeouts()).toBe(before + 1);
+    t.stop();
+    expect(liveTimeouts()).toBe(before);
+  });
+});

@@ -42,6 +42,16 @@ describe('pipe renderer: stdout carries incoming payloads only', () => {
     expect(pipe(f.textIn, { separator })).toEqual({ out: Buffer.from(out) });
   });
 
+  it.each([
+    ['a separator', '\n'],
+    ['no separator', ''],
+  ])('writes a text message as the bytes that came (multi-byte UTF-8, 72 KiB), then %s', (_, separator) => {
+    const data = Buffer.from('é€😀'.repeat(8192));
+    const r = pipe({ ...f.textIn, data }, { separator });
+    expect(Buffer.isBuffer(r?.out)).toBe(true);
+    expect(r?.out).toEqual(Buffer.concat([data, Buffer.from(separator)]));
+  });
+
   it.each<[string, SessionEvent]>([
     ['an outgoing text message', f.textOut],
     ['an outgoing binary message', f.binaryOut],

@@ -1,5 +1,6 @@
 /**
- * What closing our client connection waits for, and for how long.
+ * What closing our client connection waits for, and for how long. Its silence timer also times
+ * connect's `-w` wait (session/client-run.ts).
  */
 import type { Socket } from 'node:net';
 import type WebSocket from 'ws';

@@ -95,9 +95,10 @@ export class ClientRun {
       () => {
         const arming = this.idleArming;
         // Timers run before the loop reads sockets: after a stall of the whole process (a loaded
-        // machine), messages may be waiting. Let one read happen first; a message there starts it again.
+        // machine), messages may be waiting. Let one read happen first; a message there starts the clock
+        // again, and a start or a stop counts as an arming.
         setImmediate(() => {
-          if (arming === this.idleArming && !this.idleClock.started) this.feed({ type: 'idle' });
+          if (arming === this.idleArming) this.feed({ type: 'idle' });
         });
       },
       now,

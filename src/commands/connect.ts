@@ -13,7 +13,6 @@ import { type EndInput, EndPolicy } from '../protocol/end-policy.js';
 import { normalizeUrl } from '../protocol/url.js';
 import type { ClientOptions } from '../session/client.js';
 import { ClientRun } from '../session/client-run.js';
-import { keepHeapForBulkTransfer } from '../session/heap.js';
 import { historyPath } from '../session/history.js';
 import { Outbox } from '../session/outbox.js';
 import type { SocketIoSetup } from '../session/socketio.js';
@@ -28,7 +27,6 @@ import { watchRun } from './run-watch.js';
 export async function runConnect(plan: ConnectPlan, env: Env): Promise<number> {
   const url = normalizeUrl(plan.url);
   if (!url.ok) throw usageError(url.error);
-  keepHeapForBulkTransfer();
   let initial = loadSendItems(plan.input.send);
   // --socketio: the layer (and its codec) is loaded only now; the URL becomes the Engine.IO one.
   let socketio: SocketIoSetup | undefined;

@@ -11,10 +11,11 @@ import { ClientHandshake, type ClientOptions, type Hop } from '../connection/cli
 import { PausableTimer, whenWritten } from '../connection/closing.js';
 import { Connection, type PauseReason, type Traffic } from '../connection/connection.js';
 import { tapFrames } from '../connection/frame-tap.js';
-import type { SessionEvent, Timings } from '../output/events.js';
+import type { Direction, SessionEvent, Timings } from '../output/events.js';
 import { retryable } from '../protocol/end-policy.js';
 import type { Failure } from '../protocol/failures.js';
 import type { CloseInfo, SessionEnd } from '../protocol/outcome.js';
+import { clientHeap } from './heap.js';
 import type { OutMessage } from './outbox.js';
 
 export type { ClientOptions } from '../connection/client-handshake.js';
@@ -175,6 +176,12 @@ export class ClientSession extends Connection {
     this.detach(ws);
     ws.terminate();
     this.open(redirect.next);
+  }
+
+  /** A client's messages also tell the heap keeper when the session has become a bulk transfer. */
+  protected override countMessage(dir: Direction, data: Buffer, binary: boolean): void {
+    clientHeap.carried(data.length);
+    super.countMessage(dir, data, binary);
   }
 
   send(message: OutMessage, done: (err?: Error) => void): void {

@@ -10,21 +10,36 @@
  * faults and 1 200 brk calls instead of 14 k and 200, and up to 1.5× the time. Whether Node itself
  * freed a large block first (an optimizing compile's zone does, sometimes) decided which run was which.
  *
- * Node offers no mallopt(); freeing a large block is the lever glibc gives. A 16 MiB buffer never
- * written to costs address space only, and the first collection frees it: the trim threshold becomes
- * 32 MiB and blocks under 16 MiB come from the heap. The price is up to 32 MiB of freed heap kept
- * until exit, which is why the servers (many connections, memory per connection measured) do not do it.
+ * Node offers no mallopt(); freeing a large block is the lever glibc gives. Once a client session has
+ * carried 1 MiB, a 16 MiB buffer is allocated and dropped: never written to, it costs address space
+ * only, and the next collection frees it: the trim threshold becomes 32 MiB and blocks under 16 MiB
+ * come from the heap. The price is up to 32 MiB of freed heap kept until exit, which is why the
+ * servers (many connections, memory per connection measured) do not do it.
  * glibc ignores blocks over 32 MiB for this; other allocators just free the buffer.
  */
 
 /** glibc's ceiling for the dynamic threshold is 32 MiB; the block must stay under it to count. */
 const BLOCK_BYTES = 16 * 1024 * 1024;
 
-let raised = false;
+/**
+ * A session that has carried this much is a bulk transfer. Below it the heap never grows enough to
+ * matter, and a short session (`-x hi`) does not pay even the one allocation.
+ */
+export const BULK_BYTES = 1024 * 1024;
 
-/** Once per process, before a client session moves data. */
-export function keepHeapForBulkTransfer(): void {
-  if (raised) return;
-  raised = true;
-  Buffer.allocUnsafeSlow(BLOCK_BYTES);
+/** Counts a session's message bytes and keeps the heap once they reach BULK_BYTES, once. */
+export class HeapKeeper {
+  private untilBulk = BULK_BYTES;
+
+  constructor(private readonly allocate: (bytes: number) => void = (bytes) => Buffer.allocUnsafeSlow(bytes)) {}
+
+  /** Each message, either way: its size in bytes. */
+  carried(bytes: number): void {
+    if (this.untilBulk <= 0) return;
+    this.untilBulk -= bytes;
+    if (this.untilBulk <= 0) this.allocate(BLOCK_BYTES);
+  }
 }
+
+/** The process's one keeper: every attempt of a `connect` session (reconnects too) counts toward it. */
+export const clientHeap = new HeapKeeper();

@@ -53,8 +53,15 @@ const PLAIN_RUN = /[^"\\\x00-\x1f]*/y;
 /** The end of the string starting at `at` (a `"`), or -1: unterminated, a raw control character, a bad escape. */
 function stringEnd(text: string, at: number): number {
   let i = at + 1;
+  // A short string (a key, most values) ends before the regexp below would pay for its call.
+  const short = Math.min(text.length, i + 24);
+  for (; i < short; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) return i + 1;
+    if (c === 0x5c || c < 0x20) break;
+  }
   for (;;) {
-    // Most of a string is plain: skipped by the regexp engine, not a character at a time.
+    // Most of a long string is plain: skipped by the regexp engine, not a character at a time.
     PLAIN_RUN.lastIndex = i;
     PLAIN_RUN.test(text);
     i = PLAIN_RUN.lastIndex;
@@ -138,7 +145,13 @@ interface Writing {
   /** Give up (TOO_LONG) once the compact form is longer than this. */
   budget: number;
   /** Absent: check only. */
-  format?: JsonFormatOptions;
+  format: JsonFormatOptions | undefined;
+  /**
+   * Set by `layOut` when the text is such JSON: the length of its compact form (-1 until then). Every
+   * Writing is made with all four fields, in this order: one shape for `layOut` to read (setting a
+   * field the object was made without made laying out 100 000 messages take 185 ms instead of 80).
+   */
+  compactLength: number;
 }
 
 /**
@@ -288,6 +301,7 @@ function layOut(text: string, w: Writing, maxDepth: number): JsonLayoutResult | 
     if (stack.length === 0 && expect === AFTER_VALUE) break;
   }
   if (at < text.length || stack.length > 0 || expect !== AFTER_VALUE) return null;
+  w.compactLength = length;
   if (o === undefined) return length;
   return cutAt < 0 ? { text: out } : { text: out, cutAt };
 }
@@ -297,7 +311,11 @@ function layOut(text: string, w: Writing, maxDepth: number): JsonLayoutResult | 
  * JSON object or array, or -1: the check of `formatJsonText`, without laying anything out.
  */
 export function compactJsonLength(text: string, maxDepth = 1000): number {
-  const length = layOut(text, { compact: true, budget: Number.POSITIVE_INFINITY }, maxDepth);
+  const length = layOut(
+    text,
+    { compact: true, budget: Number.POSITIVE_INFINITY, format: undefined, compactLength: -1 },
+    maxDepth,
+  );
   return typeof length === 'number' ? length : -1;
 }
 
@@ -305,20 +323,29 @@ export function compactJsonLength(text: string, maxDepth = 1000): number {
  * `text` laid out, or null when it is not a JSON object or array: what pretty mode calls for every
  * text message. One pass over the characters checks, counts and writes, with no token objects.
  * `auto` is compact when the compact form fits `width`: a text that short is laid out compact at once
- * (and again, indented, if it turns out longer); a longer one is first checked only as far as `width`,
- * then laid out. Either way a long message is read about once. `cutAt` (with `limit`) is exact.
+ * (and again, indented, if it turns out longer); a longer one is laid out indented at once, its compact
+ * length counted on the way, and again compact only when that fits (white space dropped from a text
+ * laid out by hand). Either way a message is read once in the usual case. `cutAt` (with `limit`) is exact.
  */
 export function formatJsonText(text: string, o: JsonFormatOptions): JsonLayoutResult | null {
   const unbounded = Number.POSITIVE_INFINITY;
   let compact = o.layout === 'compact';
   if (o.layout === 'auto') {
     const width = o.width ?? 80;
-    const fits = layOut(text, { compact: true, budget: width, format: text.length <= width ? o : undefined }, 1000);
-    if (fits === null) return null;
-    if (typeof fits === 'object') return fits;
-    compact = fits !== TOO_LONG;
+    if (text.length <= width) {
+      const fits = layOut(text, { compact: true, budget: width, format: o, compactLength: -1 }, 1000);
+      if (fits === null) return null;
+      if (typeof fits === 'object') return fits;
+      compact = false;
+    } else {
+      const indented: Writing = { compact: false, budget: unbounded, format: o, compactLength: -1 };
+      const laid = layOut(text, indented, 1000);
+      if (laid === null || typeof laid !== 'object') return null;
+      if (indented.compactLength > width) return laid;
+      compact = true;
+    }
   }
-  const laid = layOut(text, { compact, budget: unbounded, format: o }, 1000);
+  const laid = layOut(text, { compact, budget: unbounded, format: o, compactLength: -1 }, 1000);
   return typeof laid === 'object' ? laid : null;
 }
 

@@ -13,6 +13,7 @@ import type { ExitDecision } from '../protocol/exit.js';
 import type { Failure } from '../protocol/failures.js';
 import type { SessionEnd, StopSignal } from '../protocol/outcome.js';
 import { type ClientOptions, ClientSession, type Stats } from './client.js';
+import { clientHeap } from './heap.js';
 import { startKeepalive } from './keepalive.js';
 import type { Outbox, OutMessage } from './outbox.js';
 
@@ -176,6 +177,8 @@ export class ClientRun {
     const session = new ClientSession(this.settings.connection, (e) => (!layer || layer.view(e)) && show(e), this.now);
     layer = this.settings.layer?.(session, show);
     this.layer = layer;
+    // A session of connect or replay may be a bulk transfer: its messages count toward keeping the heap.
+    session.heap = clientHeap;
     // With --reconnect, a lost connection is told once: by the reconnecting line, or the last error.
     session.holdRetryable = this.policy.reconnects;
     session.onOpen = () => (layer ? layer.opened(() => this.opened(session)) : this.opened(session));

@@ -15,7 +15,7 @@ import type { Direction, SessionEvent, Timings } from '../output/events.js';
 import { retryable } from '../protocol/end-policy.js';
 import type { Failure } from '../protocol/failures.js';
 import type { CloseInfo, SessionEnd } from '../protocol/outcome.js';
-import { clientHeap } from './heap.js';
+import type { HeapKeeper } from './heap.js';
 import type { OutMessage } from './outbox.js';
 
 export type { ClientOptions } from '../connection/client-handshake.js';
@@ -54,6 +54,11 @@ export class ClientSession extends Connection {
    */
   holdRetryable = false;
   heldFailure?: Failure;
+  /**
+   * Told the size of every message, both ways (session/heap.ts): set by `connect` and `replay`, one
+   * session per process; not by the proxy, whose upstreams are many, like a server's clients.
+   */
+  heap?: HeapKeeper;
 
   private settle!: (end: ClientEnd) => void;
   private settled = false;
@@ -180,7 +185,7 @@ export class ClientSession extends Connection {
 
   /** A client's messages also tell the heap keeper when the session has become a bulk transfer. */
   protected override countMessage(dir: Direction, data: Buffer, binary: boolean): void {
-    clientHeap.carried(data.length);
+    this.heap?.carried(data.length);
     super.countMessage(dir, data, binary);
   }
 

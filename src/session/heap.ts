@@ -13,8 +13,9 @@
  * Node offers no mallopt(); freeing a large block is the lever glibc gives. Once a client session has
  * carried 1 MiB, a 16 MiB buffer is allocated and dropped: never written to, it costs address space
  * only, and the next collection frees it: the trim threshold becomes 32 MiB and blocks under 16 MiB
- * come from the heap. The price is up to 32 MiB of freed heap kept until exit, which is why the
- * servers (many connections, memory per connection measured) do not do it.
+ * come from the heap. The price is up to 32 MiB of freed heap kept until exit, which is why only
+ * `connect` and `replay` do it: not the servers nor the proxy (many connections, memory per connection
+ * measured).
  * glibc ignores blocks over 32 MiB for this; other allocators just free the buffer.
  */
 
@@ -41,5 +42,5 @@ export class HeapKeeper {
   }
 }
 
-/** The process's one keeper: every attempt of a `connect` session (reconnects too) counts toward it. */
+/** The process's one keeper: every attempt of a `connect` or `replay` session (reconnects too) counts toward it. */
 export const clientHeap = new HeapKeeper();

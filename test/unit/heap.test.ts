@@ -7,8 +7,11 @@
 import { once } from 'node:events';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { WebSocketServer } from 'ws';
-import { ClientSession } from '../../src/session/client.js';
+import { EndPolicy } from '../../src/protocol/end-policy.js';
+import { type ClientOptions, ClientSession } from '../../src/session/client.js';
+import { ClientRun } from '../../src/session/client-run.js';
 import { BULK_BYTES, clientHeap, HeapKeeper } from '../../src/session/heap.js';
+import { Outbox } from '../../src/session/outbox.js';
 
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
@@ -47,9 +50,8 @@ describe('HeapKeeper', () => {
   });
 });
 
-describe('a client session feeds the keeper', () => {
+describe('a client session feeds the keeper it is given', () => {
   it('with the size of every message it sends and receives; the server side does not', async () => {
-    const carried = vi.spyOn(clientHeap, 'carried');
     const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
     cleanups.push(() => new Promise((resolve) => wss.close(resolve)));
     await once(wss, 'listening');
@@ -73,6 +75,9 @@ describe('a client session feeds the keeper', () => {
       Date.now,
     );
     cleanups.push(() => session.terminate());
+    const keeper = new HeapKeeper(() => {});
+    const carried = vi.spyOn(keeper, 'carried');
+    session.heap = keeper;
     const open = new Promise<void>((resolve) => {
       session.onOpen = resolve;
     });
@@ -84,5 +89,36 @@ describe('a client session feeds the keeper', () => {
     session.send({ data: Buffer.alloc(3000), binary: true }, () => {});
     await answered;
     expect(carried.mock.calls).toEqual([[3000], [6000]]);
+  });
+});
+
+describe('which sessions keep the heap', () => {
+  const options: ClientOptions = {
+    url: 'ws://127.0.0.1:9',
+    headers: [],
+    subprotocols: [],
+    deflate: false,
+    protocolVersion: 13,
+    maxPayload: 1024,
+    connectTimeoutMs: 5000,
+    closeTimeoutMs: 3000,
+  };
+
+  it('a session of connect or replay (a ClientRun) is given the process keeper', () => {
+    const policy = new EndPolicy({
+      waitMs: 1000,
+      waitGiven: false,
+      keepOpen: false,
+      expect: [],
+      closeCode: 1000,
+      closeReason: '',
+      interactive: false,
+    });
+    const run = new ClientRun(policy, { connection: options, initial: [] }, new Outbox(), () => {}, Date.now);
+    expect(run.session.heap).toBe(clientHeap);
+  });
+
+  it('a bare ClientSession, as the proxy makes for each upstream, is given none', () => {
+    expect(new ClientSession(options, () => {}, Date.now).heap).toBeUndefined();
   });
 });

@@ -7,7 +7,7 @@
  * (`maxOutputLength`), so a small bomb that would inflate to gigabytes is refused without the memory.
  */
 import { gunzipSync, inflateRawSync, inflateSync } from 'node:zlib';
-import { toJsonText } from './json-format.js';
+import { toJsonText } from './json-value.js';
 import { humanSize } from './size.js';
 
 export const CODECS = ['gzip', 'deflate', 'zlib', 'msgpack', 'cbor'] as const;

@@ -9,25 +9,13 @@ import { WebSocketServer } from 'ws';
 import type { SessionEvent } from '../../src/output/events.js';
 import type { ServerClient } from '../../src/server/client.js';
 import { ServerCore } from '../../src/server/core.js';
-import { type ClientOptions, ClientSession } from '../../src/session/client.js';
+import { ClientSession } from '../../src/session/client.js';
+import { clientOptions } from './fixtures.js';
 
 const cleanups: Array<() => Promise<unknown> | unknown> = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
-
-function clientOptions(url: string): ClientOptions {
-  return {
-    url,
-    headers: [],
-    subprotocols: [],
-    deflate: true,
-    protocolVersion: 13,
-    maxPayload: 1024 * 1024,
-    connectTimeoutMs: 5000,
-    closeTimeoutMs: 3000,
-  };
-}
 
 function client(url: string): { session: ClientSession; events: SessionEvent[] } {
   const events: SessionEvent[] = [];

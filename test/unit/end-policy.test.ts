@@ -40,23 +40,13 @@ import { describe, expect, it } from 'vitest';
 import { type EndAction, type EndInput, EndPolicy, type EndRules } from '../../src/protocol/end-policy.js';
 import { parseExpectJson, parseExpectPattern } from '../../src/protocol/expect.js';
 import type { SessionEnd } from '../../src/protocol/outcome.js';
+import { endRules as rules } from './fixtures.js';
 
 const text = (source: string) => {
   const parsed = parseExpectPattern(source);
   if (!parsed.ok) throw new Error(parsed.error);
   return parsed.value;
 };
-
-const rules = (over: Partial<EndRules> = {}): EndRules => ({
-  waitMs: 1000,
-  waitGiven: false,
-  keepOpen: false,
-  expect: [],
-  closeCode: 1000,
-  closeReason: '',
-  interactive: false,
-  ...over,
-});
 
 const closedBy = (by: 'client' | 'server' | 'none', code: number, clean = by !== 'none'): EndInput => ({
   type: 'ended',

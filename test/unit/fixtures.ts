@@ -1,4 +1,4 @@
-/** Sample session events shared by the renderer tests. */
+/** Sample session events shared by the renderer tests, and the defaults of the client's option objects. */
 import type {
   CloseEvent,
   CompareEvent,
@@ -23,6 +23,8 @@ import type {
   SummaryEvent,
   TlsEvent,
 } from '../../src/output/events.js';
+import type { EndRules } from '../../src/protocol/end-policy.js';
+import type { ClientOptions } from '../../src/session/client.js';
 
 /** 2025-01-02T03:04:05.678Z */
 export const TIME = Date.UTC(2025, 0, 2, 3, 4, 5, 678);
@@ -271,3 +273,28 @@ export const replayMismatch: ReplayEvent = {
   extra: 0,
   first: 2,
 };
+
+/** The end rules of a plain `connect` (-w 1 s, close 1000), with `over` changed. */
+export const endRules = (over: Partial<EndRules> = {}): EndRules => ({
+  waitMs: 1000,
+  waitGiven: false,
+  keepOpen: false,
+  expect: [],
+  closeCode: 1000,
+  closeReason: '',
+  interactive: false,
+  ...over,
+});
+
+/** A client's connection options to `url` (deflate offered, 1 MiB messages), with `over` changed. */
+export const clientOptions = (url: string, over: Partial<ClientOptions> = {}): ClientOptions => ({
+  url,
+  headers: [],
+  subprotocols: [],
+  deflate: true,
+  protocolVersion: 13,
+  maxPayload: 1024 * 1024,
+  connectTimeoutMs: 5000,
+  closeTimeoutMs: 3000,
+  ...over,
+});

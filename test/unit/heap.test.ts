@@ -8,10 +8,11 @@ import { once } from 'node:events';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { WebSocketServer } from 'ws';
 import { EndPolicy } from '../../src/protocol/end-policy.js';
-import { type ClientOptions, ClientSession } from '../../src/session/client.js';
+import { ClientSession } from '../../src/session/client.js';
 import { ClientRun } from '../../src/session/client-run.js';
 import { BULK_BYTES, clientHeap, HeapKeeper } from '../../src/session/heap.js';
 import { Outbox } from '../../src/session/outbox.js';
+import { clientOptions, endRules } from './fixtures.js';
 
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
@@ -61,16 +62,7 @@ describe('a client session feeds the keeper it is given', () => {
       ),
     );
     const session = new ClientSession(
-      {
-        url: `ws://127.0.0.1:${(wss.address() as { port: number }).port}`,
-        headers: [],
-        subprotocols: [],
-        deflate: false,
-        protocolVersion: 13,
-        maxPayload: 1024 * 1024,
-        connectTimeoutMs: 5000,
-        closeTimeoutMs: 3000,
-      },
+      clientOptions(`ws://127.0.0.1:${(wss.address() as { port: number }).port}`, { deflate: false }),
       () => {},
       Date.now,
     );
@@ -93,27 +85,10 @@ describe('a client session feeds the keeper it is given', () => {
 });
 
 describe('which sessions keep the heap', () => {
-  const options: ClientOptions = {
-    url: 'ws://127.0.0.1:9',
-    headers: [],
-    subprotocols: [],
-    deflate: false,
-    protocolVersion: 13,
-    maxPayload: 1024,
-    connectTimeoutMs: 5000,
-    closeTimeoutMs: 3000,
-  };
+  const options = clientOptions('ws://127.0.0.1:9');
 
   it('a session of connect or replay (a ClientRun) is given the process keeper', () => {
-    const policy = new EndPolicy({
-      waitMs: 1000,
-      waitGiven: false,
-      keepOpen: false,
-      expect: [],
-      closeCode: 1000,
-      closeReason: '',
-      interactive: false,
-    });
+    const policy = new EndPolicy(endRules());
     const run = new ClientRun(policy, { connection: options, initial: [] }, new Outbox(), () => {}, Date.now);
     expect(run.session.heap).toBe(clientHeap);
   });

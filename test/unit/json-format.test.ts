@@ -4,7 +4,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type Rendered, render, type SessionEvent } from '../../src/output/events.js';
 import { createPrettyRenderer, type PrettyOptions } from '../../src/output/pretty.js';
-import { compactJsonLength, formatJsonText, toJsonText } from '../../src/protocol/json-format.js';
+import { compactJsonLength, formatJsonText } from '../../src/protocol/json-format.js';
+import { toJsonText } from '../../src/protocol/json-value.js';
 import { humanSize } from '../../src/protocol/size.js';
 
 const DEFAULTS: PrettyOptions = {
